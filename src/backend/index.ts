@@ -1,0 +1,1 @@
+export {BACKEND_PREFERENCE, useFastest} from './use_fastest';

@@ -1,0 +1,45 @@
+/**
+ * Backend selection for Node and browsers.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends tried by {@link useFastest}, fastest first. */
+export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
+
+/**
+ * Switches tfjs to the fastest backend available and returns its name:
+ * `'tensorflow'` (tfjs-node, when the user has loaded it), else `'wasm'`
+ * (`@tensorflow/tfjs-backend-wasm`, loaded here if installed), else `'cpu'`.
+ * A backend that is registered but fails to initialise is skipped.
+ *
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * tfa.backend.useFastest().then(name => console.log('backend:', name, tf.getBackend() === name));
+ * ```
+ */
+export async function useFastest(): Promise<string> {
+  for (const name of BACKEND_PREFERENCE) {
+    if (name === 'wasm' && tf.findBackendFactory('wasm') == null) await tryLoadWasm();
+    if (tf.findBackendFactory(name) == null) continue;
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return tf.getBackend();
+      }
+    } catch {
+      // An unavailable backend (e.g. wasm without its binary) falls through to the next.
+    }
+  }
+  throw new Error('useFastest: no tfjs backend could be initialised (not even cpu).');
+}
+
+async function tryLoadWasm(): Promise<void> {
+  try {
+    // A dynamic import keeps the wasm package optional and out of bundles that do not want it.
+    await import('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    // Not installed: the caller falls back to cpu.
+  }
+}

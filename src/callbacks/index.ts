@@ -1,0 +1,2 @@
+// Public surface of tfa.callbacks: re-exports only.
+export {};

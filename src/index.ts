@@ -1,0 +1,15 @@
+/**
+ * tfjs-addons: research layers, optimizers, callbacks and spectral tools for
+ * TensorFlow.js. Importing this module registers every layer and optimizer
+ * class for `tf.loadLayersModel`.
+ */
+export * as backend from './backend';
+export * as callbacks from './callbacks';
+export * as io from './io';
+export * as layers from './layers';
+export * as linalg from './linalg';
+export * as optimizers from './optimizers';
+export * as plots from './plots';
+export * as spectral from './spectral';
+export {ValueError} from './validate';
+export const version = '0.1.0';

@@ -1,0 +1,1 @@
+export {fileSystem} from './file_system';

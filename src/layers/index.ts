@@ -1,0 +1,2 @@
+// Public surface of tfa.layers: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of tfa.linalg: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of tfa.optimizers: re-exports only.
+export {};

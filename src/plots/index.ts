@@ -1,0 +1,2 @@
+// Public surface of tfa.plots: re-exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of tfa.spectral: re-exports only.
+export {};

@@ -1,0 +1,16 @@
+/**
+ * Mocha root hooks: every test file runs on the backend named by TFA_BACKEND
+ * (default 'cpu'; 'wasm' for the smoke set tagged @wasm, see README).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+export const TEST_BACKEND = process.env.TFA_BACKEND ?? 'cpu';
+
+export const mochaHooks = {
+  async beforeAll(): Promise<void> {
+    const ok = await tf.setBackend(TEST_BACKEND);
+    if (!ok) throw new Error(`test setup: backend '${TEST_BACKEND}' failed to initialise`);
+    await tf.ready();
+  },
+};
