@@ -1,2 +1,2 @@
 // Public surface of tfa.layers: re-exports only.
-export {};
+export * from './kan';

@@ -1,0 +1,2 @@
+// KAN layer variants: re-exports only.
+export {};
