@@ -1,0 +1,65 @@
+/* Trains a small model in the browser with tfjs-addons and reports back.
+ * Plain browser JS (no build step): loaded by index.html (script-tag bundle)
+ * and esm.html (ES module bundle). Uses, when the bundle has them, a KAN
+ * layer, the Muon optimizer and the dseMonitor callback; `features` in the
+ * result says which were used, so the test can insist on them. */
+/* global window, document */
+async function tfaTrain(tf, tfa, bundle) {
+  const out = document.getElementById('out');
+  try {
+    await tf.ready();
+    // XOR-like 2-D task: label = [x0 * x1 > 0]. Data from a seeded generator.
+    const n = 256;
+    const xs = tf.randomUniform([n, 2], -1, 1, 'float32', 7);
+    const labels = tf.tidy(() => tf.cast(tf.greater(tf.prod(xs, 1), 0), 'int32'));
+    const ys = tf.tidy(() => tf.oneHot(labels, 2).toFloat());
+    const features = {
+      kan: typeof tfa.layers.rbfKAN === 'function',
+      muon: typeof tfa.optimizers.muon === 'function',
+      dseMonitor: typeof tfa.callbacks.dseMonitor === 'function',
+    };
+    const seed = 3;
+    const model = tf.sequential();
+    if (features.kan) {
+      model.add(tfa.layers.rbfKAN({units: 16, inputShape: [2], name: 'kan'}));
+    } else {
+      model.add(tf.layers.dense({units: 16, inputShape: [2], activation: 'tanh', name: 'hidden',
+        kernelInitializer: tf.initializers.glorotUniform({seed})}));
+    }
+    model.add(tf.layers.dense({units: 2, activation: 'softmax', name: 'head',
+      kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}));
+    const optimizer = features.muon ? tfa.optimizers.muon({learningRate: 0.02}) : tf.train.adam(0.02);
+    model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
+    const probe = xs.slice([0, 0], [64, 2]);
+    const callbacks = features.dseMonitor ? [tfa.callbacks.dseMonitor({probe})] : [];
+    const epochLogs = [];
+    callbacks.push(new tf.CustomCallback({onEpochEnd: async (epoch, logs) => { epochLogs.push({...logs}); }}));
+    const history = await model.fit(xs, ys, {epochs: 12, batchSize: 32, shuffle: false, callbacks, verbose: 0});
+    const result = {
+      ok: true,
+      bundle,
+      backend: tf.getBackend(),
+      tfjsVersion: tf.version.tfjs,
+      tfaVersion: tfa.version,
+      features,
+      optimizer: optimizer.getClassName(),
+      layers: model.layers.map(l => l.getClassName()),
+      loss: history.history.loss,
+      acc: history.history.acc,
+      epochLogKeys: Object.keys(epochLogs[epochLogs.length - 1] || {}),
+      dse: history.history.dse || null,
+      // fileSystem needs Node: in a browser it must fail with a clear error, not at import.
+      fileSystemError: await tfa.io.fileSystem('x').load().then(() => null, e => String(e.message)),
+      numTensors: tf.memory().numTensors,
+    };
+    tf.dispose([xs, labels, ys, probe]);
+    model.dispose();
+    out.textContent = JSON.stringify(result, null, 2);
+    return result;
+  } catch (e) {
+    const result = {ok: false, bundle, error: String(e && e.stack || e)};
+    out.textContent = JSON.stringify(result, null, 2);
+    return result;
+  }
+}
+window.tfaTrain = tfaTrain;
