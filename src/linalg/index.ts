@@ -1,2 +1,3 @@
 // Public surface of tfa.linalg: re-exports only.
-export {};
+export {eigh, eigvalsh, eigh64, eigvalsh64} from './eigh';
+export type {EighOptions, EighResult} from './eigh';
