@@ -5,3 +5,4 @@ export * from './delta_activation';
 export * from './nested_dropout';
 export * from './single_scale_rms_norm';
 export * from './ftwt_gate';
+export * from './ftwt_flops';
