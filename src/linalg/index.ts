@@ -5,3 +5,5 @@ export {newtonSchulz} from './newton_schulz';
 export type {NewtonSchulzOptions} from './newton_schulz';
 export {softSpectralClip, softClipStepsFor} from './soft_spectral_clip';
 export type {SoftSpectralClipOptions} from './soft_spectral_clip';
+export {choleskyQR2, lanczosQuadrature, matrixOperator, topEigenpairs} from './lanczos';
+export type {LanczosQuadratureOptions, SymmetricOperator, TopEigenOptions} from './lanczos';

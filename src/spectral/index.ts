@@ -1,2 +1,3 @@
 // Public surface of tfa.spectral: re-exports only.
-export {};
+export {diffusionSpectralEntropy} from './dse';
+export type {DSEOptions, DSESigma} from './dse';
