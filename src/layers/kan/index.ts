@@ -1,2 +1,4 @@
 // KAN layer variants: re-exports only.
 export {};
+export * from './relu';
+export * from './af';
