@@ -19,6 +19,7 @@ import * as path from 'path';
 import {loadMnist, toTensors} from '../data/mnist';
 import {piece, tfa, type CallbackFactory, type KanPlot, type WeightSpectrum} from './demo/api';
 import {parseArgs} from './demo/args';
+import {GuardedCallback} from './demo/guard';
 import {ProgressBar} from './demo/progress';
 import {renderReport, tableRows, textTable, type ReportMeta, type RunResult} from './demo/report';
 import {RUNS, missingPieces, trainableParams, type BuiltRun} from './demo/runs';
@@ -57,12 +58,18 @@ async function trainRun(
 ): Promise<RunResult> {
   const {model, optimizer} = built;
   model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
-  const callbacks: tf.CustomCallback[] = [];
+  const callbacks: tf.Callback[] = [];
+  const failed = (label: string, message: string) => {
+    process.stdout.write(`\n${spec.name.padEnd(12)} ${label} failed and was switched off: ${message}\n`);
+    notes.add(`${label} (failed: ${message})`);
+  };
   const dseMonitor = piece<CallbackFactory>('callbacks', 'dseMonitor');
-  if (dseMonitor) callbacks.push(dseMonitor({probe: data.probe, layer: built.representation}));
+  if (dseMonitor) callbacks.push(new GuardedCallback(dseMonitor({probe: data.probe, layer: built.representation}), 'dseMonitor', failed));
   else notes.add('tfa.callbacks.dseMonitor');
   const wsm = piece<CallbackFactory>('callbacks', 'weightSpectrumMonitor');
-  if (wsm && spec.kind === 'mlp') callbacks.push(wsm({}));
+  // warnings off: alpha outside [2, 6] would print mid-progress-bar; the table shows alpha instead.
+  const spectrumMonitor = wsm && spec.kind === 'mlp' ? wsm({warnings: false}) : undefined;
+  if (spectrumMonitor) callbacks.push(new GuardedCallback(spectrumMonitor, 'weightSpectrumMonitor', failed));
   else if (!wsm) notes.add('tfa.callbacks.weightSpectrumMonitor');
   const batchesPerEpoch = Math.ceil(sizes.trainSize / BATCH);
   const progress = new ProgressBar({
@@ -100,24 +107,31 @@ async function trainRun(
     finalAlpha: last('alpha_mean'),
     history: h,
   };
-  const weightSpectrum = piece<WeightSpectrum>('spectral', 'weightSpectrum');
   if (spec.kind === 'mlp') {
-    if (weightSpectrum) {
-      const kernel = model.getLayer(built.representation).getWeights()[0];
-      const s = await weightSpectrum(kernel);
+    // The monitor keeps its last ESDs; without it, compute the hidden kernel's directly.
+    const kept = (spectrumMonitor as unknown as {spectra?: Array<{layer: string; alpha: number; eigenvalues: ArrayLike<number>}>} | undefined)
+      ?.spectra?.find(x => x.layer === built.representation);
+    const weightSpectrum = piece<WeightSpectrum>('spectral', 'weightSpectrum');
+    if (kept != null) {
+      result.spectrum = {layer: kept.layer, eigenvalues: Array.from(kept.eigenvalues), alpha: kept.alpha};
+    } else if (weightSpectrum) {
+      const s = await weightSpectrum(model.getLayer(built.representation).getWeights()[0]);
       result.spectrum = {layer: built.representation, eigenvalues: Array.from(s.eigenvalues), alpha: s.alpha};
     } else notes.add('tfa.spectral.weightSpectrum');
   }
   if (spec.kind === 'kan') {
     const plot = kanPlotFunction();
-    if (plot == null) notes.add('tfa.plots (KAN function grid)');
+    if (plot == null) notes.add('tfa.plots.kanFunctions');
     else {
       result.kanSvgs = [];
-      for (const name of built.kanLayers.slice(-1)) {
+      for (const name of built.kanLayers) {
+        const layer = model.getLayer(name);
         try {
-          result.kanSvgs.push({layer: name, svg: plot[1](model.getLayer(name), {maxInputs: 6, maxOutputs: 10})});
+          // The output layer's functions: its inputs are the hidden units, so every curve carries signal
+          // (the hidden layer's first inputs are blank corner pixels).
+          result.kanSvgs.push({layer: name, svg: await plot[1](layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`})});
         } catch (e) {
-          result.kanSvgs.push({layer: name, svg: `<p class="na">${plot[0]} failed: ${(e as Error).message}</p>`});
+          notes.add(`tfa.plots.${plot[0]} for ${layer.getClassName()} (${(e as Error).message.split('\n')[0]})`);
         }
       }
     }

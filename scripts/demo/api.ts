@@ -22,7 +22,7 @@ export type OptimizerFactory = (args?: Record<string, unknown>) => tf.Optimizer;
 export type CallbackFactory = (args: Record<string, unknown>) => tf.CustomCallback;
 export type MetricCurves = (source: unknown, options?: Record<string, unknown>) => string;
 export type SpectrumPlot = (eigenvalues: ArrayLike<number>, options?: Record<string, unknown>) => string;
-export type KanPlot = (layer: tf.layers.Layer, options?: Record<string, unknown>) => string;
+export type KanPlot = (layer: tf.layers.Layer, options?: Record<string, unknown>) => string | Promise<string>;
 export interface WeightSpectrumResult {
   alpha: number;
   eigenvalues: ArrayLike<number>;

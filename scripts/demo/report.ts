@@ -139,7 +139,7 @@ export function renderReport(results: RunResult[], meta: ReportMeta): string {
 body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-td:first-child,th:first-child,td:nth-child(2){text-align:left}
+td:first-child,th:first-child,td:nth-child(2),th:nth-child(2){text-align:left}
 .na{color:#a33;font-style:italic}.meta{color:#555;font-size:13px}
 .grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:4px}figcaption{font-size:12px;color:#555;text-align:center}
 svg{max-width:100%;height:auto}

@@ -116,7 +116,7 @@ export const RUNS: RunSpec[] = [
       const exclude = need<(m: tf.LayersModel) => string[]>('optimizers', 'muonExcludeDefaults')(model);
       // Muon on the hidden matrix; the output kernel and biases go to its inner AdamW (Keller Jordan's advice).
       const optimizer = need<OptimizerFactory>('optimizers', 'muon')({learningRate: 0.02, exclude});
-      return {model, optimizer, optimizerName: `Muon lr 0.02 (AdamW for ${exclude.join(', ') || 'none'} + biases)`, representation: 'hidden', kanLayers: []};
+      return {model, optimizer, optimizerName: `Muon lr 0.02 (+AdamW for ${exclude.length} excluded kernel(s) and biases)`, representation: 'hidden', kanLayers: []};
     },
   },
   {
@@ -142,7 +142,7 @@ export const RUNS: RunSpec[] = [
       optimizer: tf.train.adam(1e-3),
       optimizerName: 'Adam lr 1e-3',
       representation: 'hidden',
-      kanLayers: ['hidden', 'head'],
+      kanLayers: ['head'],
     }),
   },
   {
@@ -155,7 +155,7 @@ export const RUNS: RunSpec[] = [
       optimizer: tf.train.adam(1e-3),
       optimizerName: 'Adam lr 1e-3',
       representation: 'hidden',
-      kanLayers: ['hidden', 'head'],
+      kanLayers: ['head'],
     }),
   },
 ];
