@@ -115,7 +115,7 @@ export class CRReLU extends tfl.layers.Layer {
     if (this.sharedAxes != null) {
       for (const a of this.sharedAxes) {
         if (a >= shape.length) {
-          fail(WHO, 'sharedAxes', `axes in [1, ${shape.length - 1}] for input shape [${shape.join(',')}]`, this.sharedAxes);
+          fail(WHO, 'sharedAxes', `axes in [1, ${shape.length - 1}] for input shape [${shape.map(d => (d == null ? 'null' : d)).join(',')}]`, this.sharedAxes);
         }
       }
       paramShape = shape.slice(1).map((d, i) => {

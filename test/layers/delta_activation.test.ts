@@ -134,7 +134,7 @@ describe('DeltaActivation', () => {
     const x = tf.tensor(xs, shape);
     const ref = deltaForwardRef(xs, refOpts(args, shape, theta));
     // Inference call: nothing pending.
-    tf.tidy(() => layer.apply(x));
+    tf.tidy(() => layer.apply(x) as tf.Tensor);
     const none = layer.calculateLosses();
     expect(none[0].dataSync()[0]).to.equal(0);
     tf.dispose(none);
@@ -197,9 +197,9 @@ describe('DeltaActivation', () => {
     const x2 = randn(size(shape), 42);
     const r1 = deltaForwardRef(x1, refOpts({}, shape, theta));
     const r2 = deltaForwardRef(x2, refOpts({}, shape, theta));
-    tf.tidy(() => layer.apply(tf.tensor(x1, shape)));
+    tf.tidy(() => layer.apply(tf.tensor(x1, shape)) as tf.Tensor);
     expect(await layer.temporalDensity()).to.be.closeTo(r1.density, 1e-9);
-    tf.tidy(() => layer.apply(tf.tensor(x2, shape)));
+    tf.tidy(() => layer.apply(tf.tensor(x2, shape)) as tf.Tensor);
     expect(await layer.temporalDensity()).to.be.closeTo((r1.density + r2.density) / 2, 1e-9);
     layer.resetTemporalDensity();
     expect(await layer.temporalDensity()).to.equal(null);
@@ -370,7 +370,7 @@ describe('DeltaActivation', () => {
 
   it('rejects rank-2 input with an error naming the rank', () => {
     expect(() => deltaActivation().apply(tf.input({shape: [4]}))).to.throw(/rank >= 3.*got rank 2/);
-    expect(() => tf.tidy(() => deltaActivation().apply(tf.zeros([2, 4])))).to.throw(/got rank 2/);
+    expect(() => tf.tidy(() => deltaActivation().apply(tf.zeros([2, 4])) as tf.Tensor)).to.throw(/got rank 2/);
   });
 
   it('rejects bad configurations with errors naming the argument and value', () => {
@@ -381,6 +381,6 @@ describe('DeltaActivation', () => {
     expect(() => deltaActivation({output: 'spikes' as never})).to.throw(/output.*'spikes'/);
     expect(() => deltaActivation({activation: 'tanh' as never})).to.throw(/activation.*'tanh'/);
     expect(() => deltaActivation({stateful: 'yes' as never})).to.throw(/stateful.*'yes'/);
-    expect(() => tf.tidy(() => deltaActivation({output: 'delta-no-background'}).apply(tf.zeros([2, 1, 3])))).to.throw(/time length.*1/);
+    expect(() => tf.tidy(() => deltaActivation({output: 'delta-no-background'}).apply(tf.zeros([2, 1, 3])) as tf.Tensor)).to.throw(/time length.*1/);
   });
 });
