@@ -13,15 +13,17 @@ async function tfaTrain(tf, tfa, bundle) {
     const xs = tf.randomUniform([n, 2], -1, 1, 'float32', 7);
     const labels = tf.tidy(() => tf.cast(tf.greater(tf.prod(xs, 1), 0), 'int32'));
     const ys = tf.tidy(() => tf.oneHot(labels, 2).toFloat());
+    // The first KAN variant the bundle has (inputs are in [-1, 1], inside every default grid).
+    const kanName = ['rbfKAN', 'bsplineKAN', 'chebyshevKAN', 'fourierKAN', 'reluKAN'].find(n => typeof tfa.layers[n] === 'function');
     const features = {
-      kan: typeof tfa.layers.rbfKAN === 'function',
+      kan: kanName != null,
       muon: typeof tfa.optimizers.muon === 'function',
       dseMonitor: typeof tfa.callbacks.dseMonitor === 'function',
     };
     const seed = 3;
     const model = tf.sequential();
     if (features.kan) {
-      model.add(tfa.layers.rbfKAN({units: 16, inputShape: [2], name: 'kan'}));
+      model.add(tfa.layers[kanName]({units: 16, inputShape: [2], name: 'kan'}));
     } else {
       model.add(tf.layers.dense({units: 16, inputShape: [2], activation: 'tanh', name: 'hidden',
         kernelInitializer: tf.initializers.glorotUniform({seed})}));
