@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {eigvalsh64} from '../linalg/eigh';
 import {lanczosQuadrature, topEigenpairs} from '../linalg/lanczos';
 import {integer, oneOf, positiveInt, positiveNumber, tensorArg, ValueError, fail} from '../validate';
-import {mulberry32, sampleWithoutReplacement} from './rng';
+import {PythonRandom} from './rng';
 
 /** Kernel bandwidth: a number, `'sqrt-d'` (σ = √D) or `'median'` (σ = √(median(D²)/2)). */
 export type DSESigma = number | 'sqrt-d' | 'median';
@@ -22,7 +22,7 @@ export interface DSEOptions {
   maxN?: number;
   /** `'exact'` (all eigenvalues, O(N³) in JS) or `'lanczos'` (deflated SLQ). Default `'exact'`. */
   method?: 'exact' | 'lanczos';
-  /** Seed of the subsampling and of the Lanczos probes. Default 0. */
+  /** Seed of the subsampling (CPython `random.seed` semantics, as dse_dsmi) and of the Lanczos probes. Default 0. */
   seed?: number;
   /** Lanczos only: number of deflated top eigenpairs k. Default 32. */
   deflation?: number;
@@ -167,11 +167,14 @@ function lanczosDSE(kernel: tf.Tensor2D, cfg: ResolvedDSE): number {
   return Math.log2(z) - tt / z;
 }
 
-/** Rows of `z` kept for DSE: all, or a seeded random subset of maxN. The caller disposes a new tensor. */
+/**
+ * Rows of `z` kept for DSE: all, or `random.seed(seed); random.sample(range(N), maxN)`
+ * exactly as CPython draws them (dse_dsmi). The caller disposes a new tensor.
+ */
 function subsample(z: tf.Tensor2D, maxN: number, seed: number): {x: tf.Tensor2D; owned: boolean} {
   const n = z.shape[0];
   if (n <= maxN) return {x: z, owned: false};
-  const idx = sampleWithoutReplacement(n, maxN, mulberry32(seed));
+  const idx = new PythonRandom(seed).sample(n, maxN);
   return {x: tf.tidy(() => tf.gather(z, tf.tensor1d(idx, 'int32'))), owned: true};
 }
 
@@ -201,7 +204,9 @@ export async function dseOfMatrix(z: tf.Tensor2D, cfg: ResolvedDSE): Promise<num
  * D_ij = ‖z_i − z_j‖, G = exp(−D²/(2σ²)), K = Deg^-1/2 G Deg^-1/2 with
  * Deg = diag(rowsum G) (same eigenvalues as the diffusion operator Deg⁻¹G),
  * p_i = |λ_i|^t / Σ_j |λ_j|^t (+ float64 eps), DSE = −Σ p_i log2 p_i.
- * Input `[N, D]` (N ≥ 2); rows beyond `maxN` are dropped by a seeded random subset.
+ * Input `[N, D]` (N ≥ 2); when N > `maxN` a random subset of `maxN` rows is
+ * used, drawn exactly as the reference does (CPython `random.seed(seed)`,
+ * `random.sample`, reproduced in JS).
  * The kernel is built on the tfjs backend in float32; `'exact'` computes all
  * eigenvalues in float64 JS (O(N³): N = 1000 about 1 s, 2000 about 8 s,
  * 4000 about a minute); `'lanczos'` estimates the entropy by deflated
@@ -217,8 +222,6 @@ export async function dseOfMatrix(z: tf.Tensor2D, cfg: ResolvedDSE): Promise<num
  * Deviations:
  * - Kernel in float32 on the backend (the reference is float64): agrees with
  *   the reference values to < 1e-6 bits on the test fixture.
- * - Subsampling uses mulberry32 (seeded), not Python's `random.sample`, so
- *   subsets differ from the reference when N > maxN.
  * - Keeps the trivial eigenvalue λ = 1 as `dse_dsmi` 1.1 does (the older
  *   `api/dse.py` of the same repository drops it).
  * - `'sqrt-d'` and `'median'` bandwidths come from the paper's experiment code
