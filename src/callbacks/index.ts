@@ -1,2 +1,8 @@
 // Public surface of tfa.callbacks: re-exports only.
-export {};
+export type {MetricRecord, RecordSinkArgs} from './common';
+export {CsvLogger, csvLogger} from './csv_logger';
+export type {CsvLoggerArgs} from './csv_logger';
+export {KanGridUpdate, kanGridUpdate} from './kan_grid_update';
+export type {KanGridUpdateArgs} from './kan_grid_update';
+export {SpectralTruncation, spectralTruncation} from './spectral_truncation';
+export type {SpectralProbeRow, SpectralTruncationArgs, TruncationPoint} from './spectral_truncation';

@@ -1,2 +1,6 @@
 // Public surface of tfa.plots: re-exports only.
-export {};
+export {metricCurves, parseJsonLines} from './curves';
+export type {CurveSource, MetricCurvesOptions} from './curves';
+export {kanFunctions} from './kan';
+export type {KanFunctionsOptions} from './kan';
+export {readRecords, saveSvg} from './save';
