@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
+import {execFileSync} from 'child_process';
+import * as path from 'path';
 
 import {CRReLU, CRReLUActivation, crrelu} from '../../src/layers/crrelu';
 import {expectClose} from '../helpers/close';
@@ -11,6 +13,17 @@ import {crreluRef} from '../reference/layers';
 
 /** Evenly spaced values in [lo, hi]. */
 const grid = (n: number, lo: number, hi: number) => Array.from({length: n}, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+
+
+/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
+function registeredByPlainTfjs(names: string[]): string[] {
+  const code =
+    "const tf = require('@tensorflow/tfjs');" +
+    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
+    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
+  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
+  return JSON.parse(out.trim().split('\n').pop()!) as string[];
+}
 
 describe('CRReLU', () => {
   it('matches relu(x) + ε·x·exp(−x²/2) in float64 for ε = 0.3 on x in [-4, 4] @wasm', () => {
@@ -96,12 +109,6 @@ describe('CRReLU', () => {
     x.dispose();
   });
 
-  it("maps 'CRReLU' and 'crrelu' in tfjs' class registry to these classes", () => {
-    const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    expect(map['CRReLU'][0]).to.equal(CRReLU);
-    expect(map['crrelu'][0]).to.equal(CRReLUActivation);
-  });
-
   it('leaks no tensors over 100 training steps', async () => {
     const model = tf.sequential({layers: [
       tf.layers.dense({units: 6, inputShape: [4], activation: 'crrelu' as never}),
@@ -121,5 +128,10 @@ describe('CRReLU', () => {
     expect(() => crrelu({epsilonInitializer: NaN})).to.throw(/epsilonInitializer.*NaN/);
     expect(() => crrelu({sharedAxes: 0})).to.throw(/sharedAxes.*0/);
     expect(() => crrelu({sharedAxes: [3]}).apply(tf.input({shape: [4, 2]}))).to.throw(/sharedAxes.*\[3\]/);
+  });
+  it('registers class names that plain tfjs does not, mapped to these classes', () => {
+    expect(registeredByPlainTfjs(['CRReLU', 'crrelu'])).to.deep.equal([]);
+    const map = tf.serialization.SerializationMap.getMap().classNameMap;
+    for (const [name, cls] of Object.entries({CRReLU: CRReLU, crrelu: CRReLUActivation} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
   });
 });

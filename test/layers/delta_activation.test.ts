@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
+import {execFileSync} from 'child_process';
+import * as path from 'path';
 
 import {DeltaActivation, DeltaActivationArgs, deltaActivation} from '../../src/layers/delta_activation';
 import {withBackend} from '../helpers/backends';
@@ -58,6 +60,17 @@ function refOpts(args: DeltaActivationArgs, shape: number[], threshold: number[]
     sparsityRate: args.sparsityRate ?? 1,
     nOutputs: args.nOutputs ?? 1,
   };
+}
+
+
+/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
+function registeredByPlainTfjs(names: string[]): string[] {
+  const code =
+    "const tf = require('@tensorflow/tfjs');" +
+    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
+    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
+  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
+  return JSON.parse(out.trim().split('\n').pop()!) as string[];
 }
 
 describe('DeltaActivation', () => {
@@ -330,6 +343,20 @@ describe('DeltaActivation', () => {
     });
   });
 
+  it('keeps θ out of training with thresholdTrainable false (still saved as a weight)', async () => {
+    const delta = deltaActivation({thresholdTrainable: false, thresholdInit: 0.3});
+    const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4, 2]}), delta]});
+    expect(delta.trainableWeights).to.have.length(0);
+    expect(delta.nonTrainableWeights.map(w => w.shape)).to.deep.equal([[3]]);
+    model.compile({optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError'});
+    const x = tf.tensor(randn(8 * 4 * 2, 91), [8, 4, 2]);
+    const y = tf.tensor(randn(8 * 4 * 3, 92), [8, 4, 3]);
+    await model.fit(x, y, {epochs: 2, verbose: 0});
+    expect(Array.from(delta.getWeights()[0].dataSync())).to.deep.equal([0.30000001192092896, 0.30000001192092896, 0.30000001192092896]);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('round-trips through tfa.io.fileSystem with hyphenated enum values intact', async () => {
     const delta = deltaActivation({output: 'delta-no-background', thresholdLevel: 'layer', integrate: true, sparsityRate: 0.01, nOutputs: 49});
     const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4, 2]}), delta]});
@@ -382,5 +409,10 @@ describe('DeltaActivation', () => {
     expect(() => deltaActivation({activation: 'tanh' as never})).to.throw(/activation.*'tanh'/);
     expect(() => deltaActivation({stateful: 'yes' as never})).to.throw(/stateful.*'yes'/);
     expect(() => tf.tidy(() => deltaActivation({output: 'delta-no-background'}).apply(tf.zeros([2, 1, 3])) as tf.Tensor)).to.throw(/time length.*1/);
+  });
+  it('registers class names that plain tfjs does not, mapped to these classes', () => {
+    expect(registeredByPlainTfjs(['DeltaActivation'])).to.deep.equal([]);
+    const map = tf.serialization.SerializationMap.getMap().classNameMap;
+    for (const [name, cls] of Object.entries({DeltaActivation} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
   });
 });

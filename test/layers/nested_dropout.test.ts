@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
+import {execFileSync} from 'child_process';
+import * as path from 'path';
 
 import {NestedDropout, nestedDropout} from '../../src/layers/nested_dropout';
 import {expectNoLeak} from '../helpers/leaks';
@@ -50,6 +52,17 @@ function chiSquare(ks: number[], pmf: Float64Array): {chi2: number; df: number} 
 
 /** Upper α = 0.001 χ² quantile, Wilson–Hilferty approximation (z = 3.090). */
 const chi2Critical = (df: number) => df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
+
+
+/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
+function registeredByPlainTfjs(names: string[]): string[] {
+  const code =
+    "const tf = require('@tensorflow/tfjs');" +
+    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
+    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
+  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
+  return JSON.parse(out.trim().split('\n').pop()!) as string[];
+}
 
 describe('NestedDropout', () => {
   it('is the identity at inference and keeps the first inferenceUnits when set @wasm', () => {
@@ -164,5 +177,10 @@ describe('NestedDropout', () => {
     expect(() => nestedDropout({seed: -1})).to.throw(/seed.*-1/);
     expect(() => nestedDropout({inferenceUnits: 9}).apply(tf.input({shape: [4]}))).to.throw(/inferenceUnits.*\[1, 4\].*9/);
     expect(() => nestedDropout({sigma: 0.01, mu: -10}).apply(tf.input({shape: [4]}))).to.throw(/sigma.*0\.01/);
+  });
+  it('registers class names that plain tfjs does not, mapped to these classes', () => {
+    expect(registeredByPlainTfjs(['NestedDropout'])).to.deep.equal([]);
+    const map = tf.serialization.SerializationMap.getMap().classNameMap;
+    for (const [name, cls] of Object.entries({NestedDropout} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
   });
 });
