@@ -35,7 +35,7 @@ export function uniformGrid(
   return tf.tensor2d(data, [inDim, knots.length]);
 }
 
-/** `1/(t_{m+p} − t_m)` for `m = 0 … M−1−p` as `[I, M−p]`, 0 where the knots coincide. */
+/** `1/(t_{j+p} − t_j)` for `j = 0 … M−1` as `[I, M]`: 0 where j+p > M−1 or the knots coincide. */
 function reciprocalSpans(grid: tf.Tensor2D, p: number): tf.Tensor2D {
   const [inDim, m] = grid.shape;
   const span = tf.sub(
@@ -43,7 +43,15 @@ function reciprocalSpans(grid: tf.Tensor2D, p: number): tf.Tensor2D {
     tf.slice(grid, [0, 0], [inDim, m - p]),
   ); // [I, M−p]
   // A coincident knot pair gives a 0/0 term; pykan uses nan_to_num, we use 0.
-  return tf.where(tf.greater(span, 0), tf.div(1, tf.maximum(span, 1e-30)), tf.zerosLike(span)) as tf.Tensor2D;
+  const inv = tf.where(tf.greater(span, 0), tf.div(1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [I, M−p]
+  return tf.pad(inv, [[0, 0], [0, p]]) as tf.Tensor2D; // [I, M]
+}
+
+/** A constant `[rows, cols]` matrix with the listed `(r, c, value)` entries, zeros elsewhere. */
+function sparseMatrix(rows: number, cols: number, entries: Array<[number, number, number]>): tf.Tensor2D {
+  const data = new Float32Array(rows * cols);
+  for (const [r, c, v] of entries) data[r * cols + c] = v;
+  return tf.tensor2d(data, [rows, cols]);
 }
 
 /**
@@ -53,11 +61,18 @@ function reciprocalSpans(grid: tf.Tensor2D, p: number): tf.Tensor2D {
  * `B⁰_m(x) = [t_m ≤ x < t_{m+1}]`;
  * `Bᵖ_m(x) = (x − t_m)/(t_{m+p} − t_m)·Bᵖ⁻¹_m(x) + (t_{m+p+1} − x)/(t_{m+p+1} − t_{m+1})·Bᵖ⁻¹_{m+1}(x)`.
  *
- * Shapes: `x [N, I]`, `grid [I, G+2k+1]` (increasing along axis 1) →
+ * Shapes: `x [N, I]`, `grid [I, G+2k+1]` (non-decreasing along axis 1) →
  * `[N, I, G+k]`. All bases are exactly 0 outside `[t_0, t_{G+2k})` (the right
  * end is half-open, as in the reference). Coincident knots contribute 0 instead
  * of NaN. Gradients flow to `x` only (the knots are treated as constants).
  * Synchronous; the caller disposes the result.
+ *
+ * Implementation: with `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of
+ * `Bᵖ_m` is `1 − w_{m+1}`, so `Bᵖ = u + shift(Bᵖ⁻¹ − u)` with `u = w ⊙ Bᵖ⁻¹`.
+ * Every order keeps the full knot width M (zeros in the unused tail) and the
+ * index shift is a matMul by a constant `[M, M]` matrix, so there is no slicing
+ * on the hot path (strided slices and their pad gradients dominate on the
+ * tfjs cpu backend).
  */
 export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
   return tf.tidy(() => {
@@ -66,28 +81,31 @@ export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.T
     if (grid.shape[0] !== inDim) {
       throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
     }
-    if (m - 1 - k < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
-    const xe = tf.expandDims(x, 2); // [N, I, 1]
-    const d = tf.sub(xe, grid); // [N, I, M]: x − t_m
-    // GreaterEqual has a (zero) gradient in tfjs; Less has none, so both ends use it.
-    const above = tf.cast(tf.greaterEqual(xe, grid), 'float32'); // [N, I, M]: [x ≥ t_m]
-    let b = tf.sub(
-      tf.slice(above, [0, 0, 0], [n, inDim, m - 1]),
-      tf.slice(above, [0, 0, 1], [n, inDim, m - 1]),
-    ); // [N, I, M−1]: B⁰
-    for (let p = 1; p <= k; p++) {
-      const count = m - 1 - p; // bases of order p
-      const inv = reciprocalSpans(grid, p); // [I, M−p]: 1/(t_{j+p} − t_j)
-      // w_j = (x − t_j)/(t_{j+p} − t_j) for j = 0 … count; the right factor of
-      // B_m is (t_{m+p+1} − x)/(t_{m+p+1} − t_{m+1}) = 1 − w_{m+1}.
-      const w = tf.mul(tf.slice(d, [0, 0, 0], [n, inDim, count + 1]), inv); // [N, I, count+1]
-      const wl = tf.slice(w, [0, 0, 0], [n, inDim, count]); // [N, I, count]
-      const wr = tf.slice(w, [0, 0, 1], [n, inDim, count]); // [N, I, count]
-      const bl = tf.slice(b, [0, 0, 0], [n, inDim, count]); // [N, I, count]
-      const br = tf.slice(b, [0, 0, 1], [n, inDim, count]); // [N, I, count]
-      b = tf.add(tf.mul(wl, bl), tf.mul(tf.sub(1, wr), br)); // [N, I, count]
+    const nb = m - 1 - k; // G+k bases
+    if (nb < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
+    const rows = n * inDim;
+    // shift(v)_j = v_{j+1} (0 at the end); first difference with the last column zeroed.
+    const shiftEntries: Array<[number, number, number]> = [];
+    const diffEntries: Array<[number, number, number]> = [];
+    for (let j = 0; j < m - 1; j++) {
+      shiftEntries.push([j + 1, j, 1]);
+      diffEntries.push([j, j, 1], [j + 1, j, -1]);
     }
-    return b as tf.Tensor3D; // [N, I, G+k]
+    const shift = sparseMatrix(m, m, shiftEntries); // [M, M]
+    const diff = sparseMatrix(m, m, diffEntries); // [M, M]
+    const select = sparseMatrix(m, nb, Array.from({length: nb}, (_, j) => [j, j, 1] as [number, number, number])); // [M, G+k]
+    const xe = tf.expandDims(x, 2); // [N, I, 1]
+    const d = tf.sub(xe, grid); // [N, I, M]: x − t_j
+    // GreaterEqual has a (zero) gradient in tfjs; Less has none, so both ends use it.
+    const above = tf.reshape(tf.cast(tf.greaterEqual(xe, grid), 'float32'), [rows, m]); // [N·I, M]: [x ≥ t_j]
+    // B⁰_j = [x ≥ t_j] − [x ≥ t_{j+1}] for j < M−1, and 0 at j = M−1.
+    let b = tf.reshape(tf.matMul(above, diff), [n, inDim, m]); // [N, I, M]
+    for (let p = 1; p <= k; p++) {
+      const u = tf.mul(tf.mul(d, reciprocalSpans(grid, p)), b); // [N, I, M]: w_j·Bᵖ⁻¹_j
+      const shifted = tf.matMul(tf.reshape(tf.sub(b, u), [rows, m]), shift); // [N·I, M]
+      b = tf.add(u, tf.reshape(shifted, [n, inDim, m])); // [N, I, M]: valid for j < M−1−p, 0 beyond
+    }
+    return tf.reshape(tf.matMul(tf.reshape(b, [rows, m]), select), [n, inDim, nb]) as tf.Tensor3D; // [N, I, G+k]
   });
 }
 

@@ -2,3 +2,5 @@
 export {};
 export * from './relu';
 export * from './af';
+export * from './bspline';
+export * from './selectable';
