@@ -87,7 +87,7 @@ describe('kan basis functions', () => {
     const want = xs.map(r => r.map(v => Array.from({length: 6}, (_, d) => Math.cos(d * Math.acos(v)))));
     // Recurrence in float32 vs closed form in float64; |T_d| ≤ 1.
     expectClose(flat(got), flat(want), {rtol: 1e-5, atol: 1e-6}, 'chebyshev');
-    const g = tf.tidy(() => tf.grad(x => tf.sum(chebyshevBasis(x as tf.Tensor2D, 5)))(tf.tensor2d([[1, -1]])).arraySync());
+    const g = tf.tidy(() => tf.grad(x => tf.sum(chebyshevBasis(x as tf.Tensor2D, 5)))(tf.tensor2d([[1, -1]])).arraySync()) as number[][];
     // d/dx Σ_d T_d at 1 is Σ d² = 55; at −1 it is Σ (−1)^{d+1} d² = 1−4+9−16+25 = 15.
     expectClose(g[0], [55, 15], {rtol: 1e-6}, 'gradient at ±1');
   });
