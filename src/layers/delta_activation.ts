@@ -267,7 +267,7 @@ export class DeltaActivation extends tfl.layers.Layer {
       // Frames whose consecutive differences count: the kept last frame, then y.
       const seq = prev != null ? tf.concat([prev, yq], 1) : yq; // [B, T', ...F]
       const steps = seq.shape[1] as number;
-      const diffs = steps >= 2 ? tf.sub(shiftTime(seq, 0, steps - 1), shiftTime(seq, 1, steps - 1)) : null; // [B, T'−1, ...F]: y_t − y_{t+1}
+      const diffs = steps >= 2 ? tf.sub(sliceTime(seq, 0, steps - 1), sliceTime(seq, 1, steps - 1)) : null; // [B, T'−1, ...F]: y_t − y_{t+1}
       const lossOut = training && diffs != null && this.sparsityRate > 0
         ? (tf.mul(this.sparsityRate * this.nOutputs, tf.mean(absOp(diffs) as tf.Tensor)) as tf.Scalar)
         : null;
@@ -277,26 +277,26 @@ export class DeltaActivation extends tfl.layers.Layer {
         out = yq;
       } else if (this.outputMode === 'delta' || prev != null) {
         // y_t − y_{t−1}, with y_{−1} = the kept frame (streaming) or 0.
-        const before = prev ?? tf.zerosLike(shiftTime(yq, 0, 1)); // [B, 1, ...F]
-        const shifted = T > 1 ? tf.concat([before, shiftTime(yq, 0, T - 1)], 1) : before; // [B, T, ...F]
+        const before = prev ?? tf.zerosLike(sliceTime(yq, 0, 1)); // [B, 1, ...F]
+        const shifted = T > 1 ? tf.concat([before, sliceTime(yq, 0, T - 1)], 1) : before; // [B, T, ...F]
         out = tf.sub(yq, shifted);
       } else {
         // 'delta-no-background' without a kept frame: there is no delta at
         // t = 0; the reference repeats the first delta there, a fresh stream
         // (which cannot look ahead) emits zeros.
-        const zero = tf.zerosLike(shiftTime(yq, 0, 1)); // [B, 1, ...F]
+        const zero = tf.zerosLike(sliceTime(yq, 0, 1)); // [B, 1, ...F]
         if (T === 1) {
           out = zero;
         } else {
-          const fwd = tf.sub(shiftTime(yq, 1, T - 1), shiftTime(yq, 0, T - 1)); // [B, T−1, ...F]: y_t − y_{t−1}
-          out = tf.concat([streaming ? zero : shiftTime(fwd, 0, 1), fwd], 1); // [B, T, ...F]
+          const fwd = tf.sub(sliceTime(yq, 1, T - 1), sliceTime(yq, 0, T - 1)); // [B, T−1, ...F]: y_t − y_{t−1}
+          out = tf.concat([streaming ? zero : sliceTime(fwd, 0, 1), fwd], 1); // [B, T, ...F]
         }
       }
       return {
         y: out,
         loss: lossOut,
         nonzero: nz,
-        frame: streaming ? shiftTime(yq, T - 1, 1) : null,
+        frame: streaming ? sliceTime(yq, T - 1, 1) : null,
         sum: sumOut,
       } as unknown as tf.TensorContainer;
     }) as unknown as CallResult;
@@ -392,7 +392,7 @@ interface CallResult {
 }
 
 /** `t[:, begin:begin+size]` on the time axis. */
-function shiftTime(t: tf.Tensor, begin: number, size: number): tf.Tensor {
+function sliceTime(t: tf.Tensor, begin: number, size: number): tf.Tensor {
   const start = t.shape.map((_, i) => (i === 1 ? begin : 0));
   const extent = t.shape.map((d, i) => (i === 1 ? size : d));
   return tf.slice(t, start, extent);
@@ -400,7 +400,7 @@ function shiftTime(t: tf.Tensor, begin: number, size: number): tf.Tensor {
 
 /** The last frame `t[:, T−1:T]`. */
 function lastAlongTime(t: tf.Tensor): tf.Tensor {
-  return shiftTime(t, (t.shape[1] as number) - 1, 1);
+  return sliceTime(t, (t.shape[1] as number) - 1, 1);
 }
 
 /**

@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
+import {mulberry32} from '../spectral/rng';
 import {fail, finiteNumber, integer, knownLastDim, oneOf, positiveInt, positiveNumber} from '../validate';
 import {singleInput} from './utils';
 
@@ -36,18 +37,6 @@ export interface NestedDropoutArgs extends LayerArgs {
 
 const DEFAULTS = {distribution: 'half-gaussian', sigma: 10, mu: 0, p: 0.1} as const;
 const WHO = 'NestedDropout';
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Nested dropout on the last axis: in training, one k per call (per batch) is
