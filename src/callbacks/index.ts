@@ -2,6 +2,8 @@
 export type {MetricRecord, RecordSinkArgs} from './common';
 export {CsvLogger, csvLogger} from './csv_logger';
 export type {CsvLoggerArgs} from './csv_logger';
+export {DseMonitor, dseMonitor} from './dse_monitor';
+export type {DseMonitorArgs} from './dse_monitor';
 export {KanGridUpdate, kanGridUpdate} from './kan_grid_update';
 export type {KanGridUpdateArgs} from './kan_grid_update';
 export {SpectralTruncation, spectralTruncation} from './spectral_truncation';
