@@ -88,7 +88,7 @@ export function newtonSchulzUnchecked(g: tf.Tensor, steps: number, a: number, b:
   x = tf.div(x, tf.add(norm, eps)); // ‖x‖_F ≤ 1, eps 1e-7 as KellerJordan/Muon
   const aI = tf.mul(tf.eye(r), a); // [r, r], broadcasts over the batch
   for (let t = 0; t < steps; t++) {
-    const gram = tf.matMul(x, x, false, true); // [.., r, r]
+    const gram = tf.matMul(x, tf.transpose(x, perm)); // [.., r, r] X·Xᵀ (explicit transpose: wasm's transposed matMul is ~18x slower)
     const poly = tf.add(tf.add(tf.mul(gram, b), tf.mul(tf.matMul(gram, gram), c)), aI); // a·I + b·A + c·A²
     x = tf.matMul(poly, x); // [.., r, s]
   }

@@ -102,7 +102,7 @@ export function softSpectralClipUnchecked(x: tf.Tensor, c: number, steps: number
   const w = tall ? tf.transpose(x, perm) : x; // [.., r, s], r <= s
   const r = Math.min(m, n);
   const eye = tf.eye(r); // [r, r]
-  const gram = tf.matMul(w, w, false, true); // [.., r, r]
+  const gram = tf.matMul(w, tf.transpose(w, perm)); // [.., r, r] (explicit transpose: wasm's transposed matMul is slow)
   const rowSums = tf.max(tf.sum(tf.abs(gram), -1), -1); // [..] Gershgorin bound
   const frob = tf.sqrt(tf.sum(tf.square(gram), [rank - 2, rank - 1])); // [..]
   const bound = tf.minimum(rowSums, frob); // [..] ≥ σ²max

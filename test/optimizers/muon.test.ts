@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import {expect} from 'chai';
+
+import {muon, Muon} from '../../src/optimizers';
+import {expectNoLeak} from '../helpers/leaks';
+import {muonSteps64, type MuonRefConfig, type Param64, randn} from '../reference/optimizers';
+
+let uid = 0;
+
+/** Fixed variables (tfjs layout) and 4 steps of fixed gradients. */
+function problem(): {params: Param64[]; grads: Float64Array[][]} {
+  const tag = `muontest${uid++}`;
+  const specs: Array<[string, number[]]> = [
+    [`${tag}/tall/kernel`, [7, 3]], // fanIn > fanOut: 'original' factor 1
+    [`${tag}/wide/kernel`, [3, 7]], // fanOut > fanIn: 'original' factor √(7/3)
+    [`${tag}/wide2/kernel`, [3, 7]], // same shape: batched with the previous one
+    [`${tag}/conv/kernel`, [2, 2, 3, 4]], // flattened to [12, 4]
+    [`${tag}/wide/bias`, [7]], // rank 1: AdamW
+    [`${tag}/Out_Head/kernel`, [4, 2]], // excluded: AdamW
+  ];
+  const params = specs.map(([name, shape], k) => ({name, shape, w: randn(shape.reduce((a, b) => a * b, 1), 100 + k, 0.5)}));
+  const grads = [0, 1, 2, 3].map(t => params.map((p, k) => randn(p.w.length, 1000 * t + k, 1 + k / 3)));
+  return {params, grads};
+}
+
+function runTf(params: Param64[], grads: Float64Array[][], opt: tf.Optimizer): Float32Array[] {
+  const vars = params.map(p => tf.variable(tf.tensor(Float32Array.from(p.w), p.shape), true, p.name));
+  for (const gs of grads) {
+    const named = params.map((p, k) => ({name: p.name, tensor: tf.tensor(Float32Array.from(gs[k]), p.shape)}));
+    opt.applyGradients(named);
+    tf.dispose(named.map(n => n.tensor));
+  }
+  const out = vars.map(v => v.dataSync() as Float32Array);
+  tf.dispose(vars);
+  return out;
+}
+
+describe('Muon', () => {
+  const modes = ['original', 'match-adamw', 'none'] as const;
+  for (const scaleMode of modes) {
+    for (const weightDecay of [0, 0.1]) {
+      for (const nesterov of [true, false]) {
+        const smoke = scaleMode === 'original' && weightDecay === 0.1 && nesterov ? ' @wasm' : '';
+        it(`matches 4 float64 KellerJordan-style steps (scaleMode '${scaleMode}', weightDecay ${weightDecay}, nesterov ${nesterov})${smoke}`, () => {
+          const {params, grads} = problem();
+          const excl = params[5].name;
+          const cfg: MuonRefConfig = {
+            lr: 0.05, momentum: 0.9, nesterov, weightDecay, scaleMode, nsSteps: 5,
+            adam: {lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-7, wd: 0.05},
+            adamNames: [excl],
+          };
+          const opt = muon({
+            learningRate: cfg.lr, momentum: cfg.momentum, nesterov, weightDecay, scaleMode,
+            adamw: {learningRate: 0.01, beta1: 0.9, beta2: 0.99, weightDecay: 0.05},
+            exclude: [excl],
+          });
+          const got = runTf(params, grads, opt);
+          muonSteps64(params, grads, cfg); // mutates params to the expected values
+          // Tolerance: float32 Newton–Schulz (~1e-6 relative) times lr·scale ≤ 0.1,
+          // plus float32 rounding of weights of size ~1: atol 2e-6, rtol 1e-5.
+          params.forEach((p, k) => {
+            for (let i = 0; i < p.w.length; i++) {
+              const err = Math.abs(got[k][i] - p.w[i]);
+              expect(err, `${p.name}[${i}]: got ${got[k][i]}, expected ${p.w[i]}`).to.be.at.most(2e-6 + 1e-5 * Math.abs(p.w[i]));
+            }
+          });
+          expect(opt.iterations).to.equal(4);
+          opt.dispose();
+        });
+      }
+    }
+  }
+
+  it("uses √max(1, fanOut/fanIn) in the tfjs [in, out] layout: a [3, 7] kernel moves √(7/3)× more than a [7, 3] one", () => {
+    // One step from zero momentum: update = lr·s·NS(g); NS(g) has the same
+    // Frobenius norm for g and gᵀ, so the step norms differ by exactly s.
+    const a = tf.variable(tf.zeros([3, 7]), true, `muonlayout${uid}/a`);
+    const b = tf.variable(tf.zeros([7, 3]), true, `muonlayout${uid++}/b`);
+    const g = tf.randomNormal([3, 7], 0, 1, 'float32', 3);
+    const opt = muon({learningRate: 1, nesterov: false});
+    opt.applyGradients([{name: a.name, tensor: g}, {name: b.name, tensor: tf.transpose(g)}]);
+    const na = tf.norm(a).dataSync()[0];
+    const nb = tf.norm(b).dataSync()[0];
+    expect(na / nb).to.be.closeTo(Math.sqrt(7 / 3), 1e-4);
+    tf.dispose([a, b, g]);
+    opt.dispose();
+  });
+
+  it('keeps weights finite and unchanged (without decay) for a zero gradient', () => {
+    const w = tf.variable(tf.ones([4, 6]), true, `muonzero${uid++}/kernel`);
+    const bias = tf.variable(tf.ones([6]), true, `muonzero${uid++}/bias`);
+    const opt = muon();
+    opt.applyGradients([{name: w.name, tensor: tf.zeros([4, 6])}, {name: bias.name, tensor: tf.zeros([6])}]);
+    expect(Array.from(w.dataSync()).every(v => v === 1)).to.equal(true);
+    expect(Array.from(bias.dataSync()).every(v => v === 1)).to.equal(true);
+    tf.dispose([w, bias]);
+    opt.dispose();
+  });
+
+  it('trains a model through compile/fit and leaks no tensors across steps @wasm', async () => {
+    const model = tf.sequential({layers: [
+      tf.layers.dense({units: 8, activation: 'relu', inputShape: [5], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
+      tf.layers.dense({units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+    ]});
+    const opt = muon({learningRate: 0.02});
+    model.compile({optimizer: opt, loss: 'meanSquaredError'});
+    const x = tf.randomNormal([16, 5], 0, 1, 'float32', 4);
+    const y = tf.randomNormal([16, 1], 0, 1, 'float32', 5);
+    const l0 = (model.evaluate(x, y) as tf.Scalar);
+    const loss0 = l0.dataSync()[0];
+    l0.dispose();
+    await expectNoLeak(() => model.trainOnBatch(x, y), 8);
+    const l1 = (model.evaluate(x, y) as tf.Scalar);
+    expect(l1.dataSync()[0]).to.be.lessThan(loss0);
+    l1.dispose();
+    // Slots: momentum for the 3 kernels... except none excluded here, m and v for the 3 biases.
+    const names = (await opt.getWeights()).map(w => w.name);
+    expect(names.filter(n => n.endsWith('/momentum'))).to.have.length(3);
+    expect(names.filter(n => n.endsWith('/m'))).to.have.length(3);
+    tf.dispose([x, y]);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('round-trips its config, including exclude patterns with _ and capitals and a schedule', () => {
+    const opt = new Muon({
+      learningRate: 0.03, momentum: 0.9, nesterov: false, nsSteps: 3, weightDecay: 0.01, scaleMode: 'match-adamw',
+      adamw: {learningRate: 3e-4, beta2: 0.95, weightDecay: 0.02},
+      exclude: ['My_Head/kernel', /^Embed_Layer\/embeddings(_\d+)?$/i],
+    });
+    const config = opt.getConfig();
+    // What tfjs does on load: snake→camel on every string except under `name`.
+    const reloaded = Muon.fromConfig(Muon, JSON.parse(JSON.stringify(config)));
+    expect(reloaded.getConfig()).to.deep.equal(config);
+    expect(reloaded.exclude[0]).to.equal('My_Head/kernel');
+    expect(reloaded.routeOf('My_Head/kernel_1', [4, 2])).to.equal('adamw');
+    expect(reloaded.routeOf('embed_layer/embeddings', [4, 2])).to.equal('adamw');
+    expect(reloaded.routeOf('dense_Dense1/kernel', [4, 2])).to.equal('muon');
+  });
+
+  it('rejects bad hyperparameters with errors naming them', () => {
+    expect(() => muon({learningRate: -0.1})).to.throw(/learningRate.*-0\.1/);
+    expect(() => muon({momentum: 1})).to.throw(/momentum.*1/);
+    expect(() => muon({momentum: -0.5})).to.throw(/momentum.*-0\.5/);
+    expect(() => muon({nsSteps: 0})).to.throw(/nsSteps.*0/);
+    expect(() => muon({nsSteps: 2.5})).to.throw(/nsSteps.*2\.5/);
+    expect(() => muon({weightDecay: -1})).to.throw(/weightDecay.*-1/);
+    expect(() => muon({scaleMode: 'matchAdamW' as 'none'})).to.throw(/scaleMode.*'matchAdamW'/);
+    expect(() => muon({adamw: {beta1: 1}})).to.throw(/adamw\.beta1.*1/);
+    expect(() => muon({exclude: [3 as unknown as string]})).to.throw(/exclude.*\[3\]/);
+    expect(() => muon({nesterov: 'yes' as unknown as boolean})).to.throw(/nesterov.*'yes'/);
+  });
+});
