@@ -143,7 +143,7 @@ export class DseMonitor extends tfl.Callback {
       const dse = await diffusionSpectralEntropy(z, {sigma, t: this.t});
       let dsmi: number | null = null;
       if (this.labels != null) {
-        const ids = this.labels.rank === 2 && this.labels.shape[1] > 1 ? tf.argMax(this.labels, 1) : null; // one-hot → ids
+        const ids = this.labels.rank === 2 && (this.labels.shape[1] ?? 1) > 1 ? tf.argMax(this.labels, 1) : null; // one-hot → ids
         try {
           dsmi = await diffusionSpectralMutualInfo(z, ids ?? this.labels, {sigma, t: this.t});
         } finally {
