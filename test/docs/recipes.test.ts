@@ -1,11 +1,12 @@
 /**
- * Every snippet of docs/sections/recipes.md runs as written (on the test
- * backend, cpu by default) and prints its result.
+ * Every snippet of docs/sections/recipes.md runs as written and prints its
+ * result. They train small models, so they run on wasm (as the slow training
+ * tests do); the @example blocks (examples.test.ts) cover cpu.
  */
-import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 import * as path from 'path';
 
+import {withBackend} from '../helpers/backends';
 import {ROOT, markdownSnippets, runSnippet} from './snippets';
 
 describe('README recipes', () => {
@@ -22,8 +23,8 @@ describe('README recipes', () => {
   });
 
   for (const s of snippets) {
-    it(`runs "${s.where.split(': ')[1]}" and prints a result`, async () => {
-      const printed = await tf.tidy(() => runSnippet(s.code));
+    it(`runs "${s.where.split(': ')[1]}" and prints a result (wasm)`, async () => {
+      const printed = await withBackend('wasm', () => runSnippet(s.code));
       expect(printed.length, `${s.where} printed nothing`).to.be.greaterThan(0);
       expect(printed.join('\n')).to.not.match(/NaN|undefined/);
     });
