@@ -26,6 +26,7 @@ import {
   bsplineBasis64,
   kaimingUniformBound,
   kanRange,
+  isLoadingWeights,
   kanUnits,
   l1EntropyLoss,
   minNormPinv,
@@ -200,10 +201,8 @@ export class BSplineKAN extends tfl.layers.Layer {
     this.grid = this.addWeight('grid', [inDim, n + this.splineOrder + 1], 'float32', tfl.initializers.zeros(),
       undefined, false);
     if (this.useBias) this.bias = this.addWeight('bias', [o], 'float32', tfl.initializers.zeros());
-    // On load (tfjs sets the private fastWeightInitDuringBuild flag) these values
-    // are overwritten right away, so skip the work.
-    const fastInit = (this as unknown as {fastWeightInitDuringBuild?: boolean}).fastWeightInitDuringBuild;
-    if (fastInit !== true) this.initGridAndSpline(inDim, seed(2));
+    // On load these values are overwritten right away, so skip the work.
+    if (!isLoadingWeights(this)) this.initGridAndSpline(inDim, seed(2));
     if (this.regularization != null) {
       const reg = this.regularization;
       // Weight-based, so it is only evaluated when fit collects the layer losses.

@@ -170,3 +170,12 @@ export function l1EntropyLoss(coefficients: tf.Tensor, l1Weight: number, entropy
     return tf.add(tf.mul(total, l1Weight), tf.mul(entropy, entropyWeight)) as tf.Scalar;
   });
 }
+
+/**
+ * Whether tfjs is building the layer only to load saved weights into it (the
+ * private `fastWeightInitDuringBuild` flag): computed initial values would be
+ * overwritten right away, so layers may skip them.
+ */
+export function isLoadingWeights(layer: object): boolean {
+  return (layer as {fastWeightInitDuringBuild?: boolean}).fastWeightInitDuringBuild === true;
+}
