@@ -152,18 +152,21 @@ export function wwFit(evalsIn: ArrayLike<number>): {alpha: number; xmin: number;
   return best;
 }
 
-/** WeightWatcher detX_constraint: λ_min of the tail whose (rescaled to mean 1) product first drops below 1. */
+/**
+ * WeightWatcher RMT_Util.detX_constraint on eigenvalues rescaled to mean 1:
+ * `for idx in range(n-1, 0, -1): if prod(evals[idx:]) < 1: break`; returns evals[idx] (original scale).
+ */
 export function detXLambdaMin(evalsIn: ArrayLike<number>): number {
   const x = Array.from(evalsIn).sort((a, b) => a - b);
   const n = x.length;
   const mean = x.reduce((s, v) => s + v, 0) / n;
-  const r = x.map(v => v / mean);
-  let prod = 1;
-  for (let idx = n - 1; idx >= 0; idx--) {
-    prod *= r[idx];
-    if (prod < 1) return x[idx];
+  let idx = 0;
+  for (idx = n - 1; idx > 0; idx--) {
+    let prod = 1;
+    for (let j = idx; j < n; j++) prod *= x[j] / mean;
+    if (prod < 1) break;
   }
-  return x[0];
+  return x[Math.max(idx, n > 1 ? 1 : 0)];
 }
 
 /** scipy.stats.kurtosis(x, fisher=True, bias=True). */
