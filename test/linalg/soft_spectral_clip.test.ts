@@ -15,7 +15,7 @@ function relFrobenius(a: ArrayLike<number>, e: ArrayLike<number>): number {
   return Math.sqrt(num / den);
 }
 
-function clip(d: Float64Array, shape: number[], c: number, steps?: number): Float32Array {
+function clip(d: Float64Array, shape: [number, number], c: number, steps?: number): Float32Array {
   return tf.tidy(() => softSpectralClip(tf.tensor(Float32Array.from(d), shape) as tf.Tensor2D, c, {steps}).dataSync() as Float32Array);
 }
 

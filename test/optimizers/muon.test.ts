@@ -131,7 +131,7 @@ describe('Muon', () => {
     });
     const config = opt.getConfig();
     // What tfjs does on load: snake→camel on every string except under `name`.
-    const reloaded = Muon.fromConfig(Muon, JSON.parse(JSON.stringify(config)));
+    const reloaded = Muon.fromConfig(Muon, JSON.parse(JSON.stringify(config))) as Muon;
     expect(reloaded.getConfig()).to.deep.equal(config);
     expect(reloaded.exclude[0]).to.equal('My_Head/kernel');
     expect(reloaded.routeOf('My_Head/kernel_1', [4, 2])).to.equal('adamw');

@@ -119,7 +119,7 @@ describe('Spectra', () => {
   it('round-trips its config with a schedule', () => {
     const opt = new Spectra({learningRate: schedules.cosine({learningRate: 2e-3, decaySteps: 100, warmupSteps: 10}), clipThreshold: 5, applyTo: 'all', preClipThreshold: 0.1, warmupSteps: 10, nsSteps: 12});
     const config = opt.getConfig();
-    const reloaded = Spectra.fromConfig(Spectra, JSON.parse(JSON.stringify(config)));
+    const reloaded = Spectra.fromConfig(Spectra, JSON.parse(JSON.stringify(config))) as Spectra;
     expect(reloaded.getConfig()).to.deep.equal(config);
     expect(reloaded.thresholdScale(0)).to.be.closeTo(opt.thresholdScale(0), 1e-12);
   });
