@@ -22,7 +22,7 @@ export interface KanFunctionsOptions {
   /** Size of one cell in pixels. Default 90 × 70. */
   cellWidth?: number;
   cellHeight?: number;
-  /** Title; default the layer name. */
+  /** Title; default `φ_ij of <layer name>`. */
   title?: string;
 }
 
@@ -125,8 +125,10 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   }
   const left = 40;
   const top = 34;
+  const title = options.title ?? `φ_ij of ${layer.name}`;
+  const width = Math.max(left + cols * cw + 8, 7 * title.length + 16); // ~7 px per character at 12 px
   const body: string[] = [];
-  body.push(`<text class="title" x="${fmt(left + (cols * cw) / 2)}" y="14" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(options.title ?? `${layer.name}: φ_ij (row i = input, column j = output)`)}</text>`);
+  body.push(`<text class="title" x="${fmt(width / 2)}" y="14" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(title)}</text>`);
   for (let j = 0; j < cols; j++) {
     body.push(`<text class="col-label" x="${fmt(left + j * cw + cw / 2)}" y="28" text-anchor="middle">out ${j}</text>`);
   }
@@ -149,5 +151,5 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   if (rows < inDim || cols < outDim) {
     body.push(`<text class="note" x="${left}" y="${fmt(top + rows * ch + 12)}">${escapeXml(`showing ${rows} of ${inDim} inputs, ${cols} of ${outDim} outputs`)}</text>`);
   }
-  return document(left + cols * cw + 8, top + rows * ch + 18, body);
+  return document(width, top + rows * ch + 18, body);
 }
