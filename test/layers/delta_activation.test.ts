@@ -376,7 +376,7 @@ describe('DeltaActivation', () => {
     x.dispose();
   });
 
-  it('leaks no tensors over 100 training steps with the loss on, nor over streaming predicts', async () => {
+  it('leaks no tensors over 100 fit steps with the loss on, nor over streaming predicts', async () => {
     const model = tf.sequential({layers: [
       tf.layers.dense({units: 4, inputShape: [5, 3], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
       deltaActivation({sparsityRate: 0.5, useBias: true}),
@@ -386,7 +386,7 @@ describe('DeltaActivation', () => {
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.tensor(randn(8 * 15, 81), [8, 5, 3]);
     const y = tf.zeros([8, 2]);
-    await expectNoLeak(() => model.trainOnBatch(x, y), 100);
+    await expectNoLeak(() => model.fit(x, y, {epochs: 1, batchSize: 8, verbose: 0}), 100);
     // The delta layer is an intermediate here: tfjs keeps outputs of stateful layers, check nothing piles up.
     const stream = tf.sequential({layers: [
       deltaActivation({stateful: true, integrate: true, output: 'delta', batchInputShape: [8, 1, 3]}),
