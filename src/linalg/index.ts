@@ -7,3 +7,5 @@ export {softSpectralClip, softClipStepsFor} from './soft_spectral_clip';
 export type {SoftSpectralClipOptions} from './soft_spectral_clip';
 export {choleskyQR2, lanczosQuadrature, matrixOperator, topEigenpairs} from './lanczos';
 export type {LanczosQuadratureOptions, SymmetricOperator, TopEigenOptions} from './lanczos';
+export {svd, svd64} from './svd';
+export type {Svd64Result, SvdOptions, SvdResult} from './svd';
