@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
-import {execFileSync} from 'child_process';
-import * as path from 'path';
 
 import {CRReLU, CRReLUActivation, crrelu} from '../../src/layers/crrelu';
 import {expectClose} from '../helpers/close';
 import {gradientCheck} from '../helpers/gradcheck';
 import {runLayerSuite} from '../helpers/layer_suite';
 import {expectNoLeak} from '../helpers/leaks';
+import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
 import {crreluRef} from '../reference/layers';
 
@@ -15,15 +14,6 @@ import {crreluRef} from '../reference/layers';
 const grid = (n: number, lo: number, hi: number) => Array.from({length: n}, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
 
-/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
-function registeredByPlainTfjs(names: string[]): string[] {
-  const code =
-    "const tf = require('@tensorflow/tfjs');" +
-    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
-    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
-  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
-  return JSON.parse(out.trim().split('\n').pop()!) as string[];
-}
 
 describe('CRReLU', () => {
   it('matches relu(x) + ε·x·exp(−x²/2) in float64 for ε = 0.3 on x in [-4, 4] @wasm', () => {

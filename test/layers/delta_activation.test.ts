@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
-import {execFileSync} from 'child_process';
-import * as path from 'path';
 
 import {DeltaActivation, DeltaActivationArgs, deltaActivation} from '../../src/layers/delta_activation';
 import {withBackend} from '../helpers/backends';
 import {expectClose} from '../helpers/close';
 import {runLayerSuite} from '../helpers/layer_suite';
 import {expectNoLeak} from '../helpers/leaks';
+import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
 import {DeltaRefOptions, deltaBackwardRef, deltaForwardRef, deltaLossGradRef} from '../reference/layers';
 
@@ -63,15 +62,6 @@ function refOpts(args: DeltaActivationArgs, shape: number[], threshold: number[]
 }
 
 
-/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
-function registeredByPlainTfjs(names: string[]): string[] {
-  const code =
-    "const tf = require('@tensorflow/tfjs');" +
-    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
-    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
-  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
-  return JSON.parse(out.trim().split('\n').pop()!) as string[];
-}
 
 describe('DeltaActivation', () => {
   // Forward: every mode against the float64 reference. Quantisation is

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
-import {execFileSync} from 'child_process';
-import * as path from 'path';
 
 import {NestedDropout, nestedDropout} from '../../src/layers/nested_dropout';
 import {expectNoLeak} from '../helpers/leaks';
+import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
 import {geometricPmf, halfGaussianPmf} from '../reference/layers';
 
@@ -54,15 +53,6 @@ function chiSquare(ks: number[], pmf: Float64Array): {chi2: number; df: number} 
 const chi2Critical = (df: number) => df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
 
 
-/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
-function registeredByPlainTfjs(names: string[]): string[] {
-  const code =
-    "const tf = require('@tensorflow/tfjs');" +
-    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
-    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
-  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
-  return JSON.parse(out.trim().split('\n').pop()!) as string[];
-}
 
 describe('NestedDropout', () => {
   it('is the identity at inference and keeps the first inferenceUnits when set @wasm', () => {

@@ -1,26 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
-import {execFileSync} from 'child_process';
-import * as path from 'path';
 
 import {SingleScaleRMSNorm, singleScaleRMSNorm} from '../../src/layers/single_scale_rms_norm';
 import {expectClose} from '../helpers/close';
 import {gradientCheck} from '../helpers/gradcheck';
 import {runLayerSuite} from '../helpers/layer_suite';
 import {expectNoLeak} from '../helpers/leaks';
+import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
 import {ssRmsNormRef} from '../reference/layers';
 
 
-/** Names among `names` that plain @tensorflow/tfjs (without tfjs-addons) registers, read in a child process. */
-function registeredByPlainTfjs(names: string[]): string[] {
-  const code =
-    "const tf = require('@tensorflow/tfjs');" +
-    'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
-    `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
-  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
-  return JSON.parse(out.trim().split('\n').pop()!) as string[];
-}
 
 describe('SingleScaleRMSNorm', () => {
   for (const shape of [[2, 3, 5], [5, 3]]) {
