@@ -250,8 +250,9 @@ export class AFKAN extends tfl.layers.Layer {
           const alpha = tf.softmax(tf.div(scores, tf.maximum(this.temperature!.read(), 1))); // [N, I, n] over n
           z = tf.sum(tf.mul(alpha, phi), 2); // [N, I]
         } else {
-          const w = tf.reshape(this.reduceKernel!.read(), [n, 1]); // [n, 1]
-          const a = tf.add(tf.reshape(tf.matMul(tf.reshape(phi, [N * I, n]), w), [N, I]), this.reduceBias!.read()); // [N, I]
+          // w·Φ as multiply + sum: a [N·I, n]×[n, 1] matMul (and its skinny
+          // gradients) is several times slower on wasm.
+          const a = tf.add(tf.sum(tf.mul(phi, this.reduceKernel!.read()), 2), this.reduceBias!.read()); // [N, I]
           if (this.reduction === 'multistep') {
             z = a;
           } else {
