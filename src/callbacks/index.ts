@@ -1,4 +1,6 @@
 // Public surface of tfa.callbacks: re-exports only.
+export {ActivationKurtosisMonitor, activationKurtosisMonitor} from './activation_kurtosis_monitor';
+export type {ActivationKurtosisMonitorArgs} from './activation_kurtosis_monitor';
 export type {MetricRecord, RecordSinkArgs} from './common';
 export {CsvLogger, csvLogger} from './csv_logger';
 export type {CsvLoggerArgs} from './csv_logger';
@@ -8,3 +10,5 @@ export {KanGridUpdate, kanGridUpdate} from './kan_grid_update';
 export type {KanGridUpdateArgs} from './kan_grid_update';
 export {SpectralTruncation, spectralTruncation} from './spectral_truncation';
 export type {SpectralProbeRow, SpectralTruncationArgs, TruncationPoint} from './spectral_truncation';
+export {WeightSpectrumMonitor, weightSpectrumMonitor} from './weight_spectrum_monitor';
+export type {LayerSpectrum, WeightSpectrumMonitorArgs} from './weight_spectrum_monitor';

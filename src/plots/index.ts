@@ -4,3 +4,5 @@ export type {CurveSource, MetricCurvesOptions} from './curves';
 export {kanFunctions} from './kan';
 export type {KanFunctionsOptions} from './kan';
 export {readRecords, saveSvg} from './save';
+export {spectrumPlot} from './spectrum';
+export type {SpectrumPlotOptions} from './spectrum';
