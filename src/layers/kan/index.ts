@@ -1,9 +1,12 @@
 // KAN layer variants: re-exports only.
 export {};
-export * from './relu';
-export * from './af';
+export {ReLUKAN, reluKAN} from './relu';
+export type {ReLUKANArgs} from './relu';
+export {AFKAN, afKAN} from './af';
+export type {AFKANActivation, AFKANArgs, AFKANFunc, AFKANReduction} from './af';
 export * from './bspline';
-export * from './selectable';
+export {SelectableKAN, selectableKAN} from './selectable';
+export type {SelectableKANArgs, SelectableKANBasis} from './selectable';
 export * from './rbf';
 export * from './chebyshev';
 export * from './fourier';
