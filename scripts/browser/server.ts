@@ -23,6 +23,7 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
+  '.ico': 'image/x-icon',
 };
 
 /**
@@ -50,6 +51,7 @@ function routes(): Record<string, () => string | Buffer> {
     '/tfjs-addons.esm.js.map': file(`${BUNDLES.esm}.map`),
     '/tf-shim.js': tfShim,
     '/empty.js': () => 'export {};\n',
+    '/favicon.ico': () => '',
   };
 }
 

@@ -9,7 +9,7 @@ async function tfaTrain(tf, tfa, bundle) {
   try {
     await tf.ready();
     // XOR-like 2-D task: label = [x0 * x1 > 0]. Data from a seeded generator.
-    const n = 256;
+    const n = 128;
     const xs = tf.randomUniform([n, 2], -1, 1, 'float32', 7);
     const labels = tf.tidy(() => tf.cast(tf.greater(tf.prod(xs, 1), 0), 'int32'));
     const ys = tf.tidy(() => tf.oneHot(labels, 2).toFloat());
@@ -23,24 +23,29 @@ async function tfaTrain(tf, tfa, bundle) {
     const seed = 3;
     const model = tf.sequential();
     if (features.kan) {
-      model.add(tfa.layers[kanName]({units: 16, inputShape: [2], name: 'kan'}));
+      // KAN [2, 8, 2]: two KAN layers, since one KAN layer then a linear map is additive in x0, x1 and cannot fit x0·x1.
+      model.add(tfa.layers[kanName]({units: 8, inputShape: [2], name: 'kan'}));
+      model.add(tfa.layers[kanName]({units: 2, name: 'kan_out'}));
+      model.add(tf.layers.softmax());
     } else {
-      model.add(tf.layers.dense({units: 16, inputShape: [2], activation: 'tanh', name: 'hidden',
+      model.add(tf.layers.dense({units: 16, inputShape: [2], activation: 'tanh', name: 'kan',
         kernelInitializer: tf.initializers.glorotUniform({seed})}));
+      model.add(tf.layers.dense({units: 2, activation: 'softmax', name: 'head',
+        kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}));
     }
-    model.add(tf.layers.dense({units: 2, activation: 'softmax', name: 'head',
-      kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}));
     const optimizer = features.muon ? tfa.optimizers.muon({learningRate: 0.02}) : tf.train.adam(0.02);
     model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
-    const probe = xs.slice([0, 0], [64, 2]);
-    const callbacks = features.dseMonitor ? [tfa.callbacks.dseMonitor({probe})] : [];
+    const probe = xs.slice([0, 0], [48, 2]);
+    const callbacks = features.dseMonitor ? [tfa.callbacks.dseMonitor({probe, layer: 'kan'})] : [];
     const epochLogs = [];
     callbacks.push(new tf.CustomCallback({onEpochEnd: async (epoch, logs) => { epochLogs.push({...logs}); }}));
-    const history = await model.fit(xs, ys, {epochs: 12, batchSize: 32, shuffle: false, callbacks, verbose: 0});
+    const t0 = performance.now();
+    const history = await model.fit(xs, ys, {epochs: 10, batchSize: 32, shuffle: false, callbacks, verbose: 0});
     const result = {
       ok: true,
       bundle,
       backend: tf.getBackend(),
+      fitMs: Math.round(performance.now() - t0),
       tfjsVersion: tf.version.tfjs,
       tfaVersion: tfa.version,
       features,

@@ -29,6 +29,7 @@ interface PageResult {
   error?: string;
   bundle: string;
   backend: string;
+  fitMs: number;
   tfjsVersion: string;
   features: {kan: boolean; muon: boolean; dseMonitor: boolean};
   optimizer: string;
@@ -66,6 +67,7 @@ describe('browser bundles', function () {
   });
 
   async function run(page: string): Promise<PageResult> {
+    consoleErrors.length = 0;
     const tab = await context.newPage();
     tab.on('pageerror', e => consoleErrors.push(`${page}: ${e.message}`));
     tab.on('console', m => {
@@ -86,11 +88,12 @@ describe('browser bundles', function () {
     expect(r.features, 'bundle exports').to.deep.equal({kan: true, muon: true, dseMonitor: true});
     expect(r.layers[0]).to.match(/KAN$/);
     expect(r.optimizer).to.equal('Muon');
-    // The loss fell: last epoch below 80% of the first (measured ~0.4x; the task is learnable).
-    expect(r.loss.length).to.equal(12);
+    // The loss fell: last epoch below 80% of the first (measured 0.36x for RBFKAN in Node on cpu;
+    // KAN init is unseeded, so allow a wide margin).
+    expect(r.loss.length).to.equal(10);
     expect(r.loss[r.loss.length - 1]).to.be.below(0.8 * r.loss[0]);
     expect(r.epochLogKeys).to.include('dse');
-    expect(r.dse).to.be.an('array').with.length(12);
+    expect(r.dse).to.be.an('array').with.length(10);
     for (const v of r.dse ?? []) expect(Number.isFinite(v) && v >= 0, `dse ${v}`).to.equal(true);
     // Node-only IO fails with a clear message instead of breaking the bundle at import.
     expect(r.fileSystemError).to.match(/needs Node/);
@@ -99,14 +102,14 @@ describe('browser bundles', function () {
   it('trains a KAN model with Muon and dseMonitor from the script-tag build (global tfa)', async () => {
     const r = await run('index.html');
     // Report the backend headless Chromium gave tfjs (webgl when it offers WebGL, else cpu).
-    console.log(`      [browser] iife bundle on tfjs ${r.tfjsVersion}, backend '${r.backend}', loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}, dse ${r.dse?.[r.dse.length - 1]?.toFixed(3)}`);
+    console.log(`      [browser] iife bundle on tfjs ${r.tfjsVersion}, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}, dse ${r.dse?.[r.dse.length - 1]?.toFixed(3)}`);
     checkTraining(r);
     expect(consoleErrors).to.deep.equal([]);
   });
 
   it('trains the same model from the ES module build through an import map', async () => {
     const r = await run('esm.html');
-    console.log(`      [browser] esm bundle, backend '${r.backend}', loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}`);
+    console.log(`      [browser] esm bundle, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}`);
     checkTraining(r);
     expect(consoleErrors).to.deep.equal([]);
   });
