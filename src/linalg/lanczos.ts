@@ -239,8 +239,8 @@ export function lanczosQuadrature(
     const aq = tf.tidy(() => a.apply(tf.tensor2d(Float32Array.from(q), [n, nv]))); // [N, nv] on the backend
     const w = Float64Array.from(aq.dataSync());
     aq.dispose();
-    project(w);
-    const alpha = colDots(q, w);
+    const alpha = colDots(q, w); // q ⟂ span(U), so projecting w first would not change α
+
     alphas.push(alpha);
     if (j === m - 1) break;
     for (let r = 0; r < n; r++) {
