@@ -8,6 +8,7 @@ import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
 import {afKan64} from '../../reference/kan_extra';
 
@@ -135,7 +136,8 @@ describe('AFKAN', () => {
     });
   });
 
-  it('round-trips getConfig and is registered under AFKAN', () => {
+  it('round-trips getConfig and is registered under AFKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['AFKAN'])).to.deep.equal([]);
     const layer = afKAN({units: 4, gridSize: 2, splineOrder: 1, activation: 'gelu', func: 'cubic2', reduction: 'multistep', useLayerNorm: false});
     const cfg = layer.getConfig();
     expect(cfg).to.include({units: 4, gridSize: 2, splineOrder: 1, activation: 'gelu', func: 'cubic2', reduction: 'multistep', useLayerNorm: false});

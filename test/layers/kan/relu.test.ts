@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
 import {ReLUKAN, reluKAN} from '../../../src/layers/kan/relu';
+import {withBackend} from '../../helpers/backends';
 import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
 import {reluKan64} from '../../reference/kan_extra';
 
@@ -111,7 +113,8 @@ describe('ReLUKAN', () => {
     });
   });
 
-  it('round-trips getConfig and is registered under ReLUKAN', () => {
+  it('round-trips getConfig and is registered under ReLUKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['ReLUKAN'])).to.deep.equal([]);
     const layer = reluKAN({units: 4, gridSize: 2, splineOrder: 1, trainableKnots: false, name: 'rk'});
     const cfg = layer.getConfig();
     expect(cfg).to.include({units: 4, gridSize: 2, splineOrder: 1, trainableKnots: false});
@@ -144,28 +147,27 @@ describe('ReLUKAN', () => {
     model.dispose();
   });
 
-  it('fits sin(πx)·exp(y) on [0,1]² to a test MSE below 2e-3 with a [2, 5, 1] network', async () => {
-    // Measured: test MSE 2.8e-4 after 400 full-batch Adam steps; the bound leaves a 7x margin.
-    const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
-    const grid = (m: number, seed: number) => tf.randomUniform([m, 2], 0, 1, 'float32', seed);
-    const xTrain = grid(256, 1);
-    const xTest = grid(128, 2);
-    const target = (x: tf.Tensor) => {
-      const d = x.arraySync() as number[][];
-      return tf.tensor2d(d.map(([a, b]) => [f(a, b)]));
-    };
-    const yTrain = target(xTrain);
-    const yTest = target(xTest);
-    const model = tf.sequential({layers: [
-      reluKAN({units: 5, gridSize: 5, splineOrder: 3, inputShape: [2]}),
-      reluKAN({units: 1, gridSize: 5, splineOrder: 3}),
-    ]});
-    model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
-    await model.fit(xTrain, yTrain, {epochs: 400, batchSize: 256, verbose: 0});
-    const mse = tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);
-    expect(mse).to.be.lessThan(2e-3);
-    tf.dispose([xTrain, xTest, yTrain, yTest]);
-    model.dispose();
+  it('fits sin(πx)·exp(y) on [0,1]² to a test MSE below 5e-3 with a [2, 5, 1] network (wasm)', async () => {
+    // Measured over 3 unseeded runs: test MSE 3.8e-4 to 1.8e-3 after 300
+    // full-batch Adam steps (target variance 0.40, so predicting the mean gives 0.40).
+    await withBackend('wasm', async () => {
+      const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
+      const xTrain = tf.randomUniform([256, 2], 0, 1, 'float32', 1);
+      const xTest = tf.randomUniform([128, 2], 0, 1, 'float32', 2);
+      const target = (x: tf.Tensor) => tf.tensor2d((x.arraySync() as number[][]).map(([a, b]) => [f(a, b)]));
+      const yTrain = target(xTrain);
+      const yTest = target(xTest);
+      const model = tf.sequential({layers: [
+        reluKAN({units: 5, gridSize: 5, splineOrder: 3, inputShape: [2]}),
+        reluKAN({units: 1, gridSize: 5, splineOrder: 3}),
+      ]});
+      model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
+      await model.fit(xTrain, yTrain, {epochs: 300, batchSize: 256, verbose: 0});
+      const mse = tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);
+      expect(mse).to.be.lessThan(5e-3);
+      tf.dispose([xTrain, xTest, yTrain, yTest]);
+      model.dispose();
+    });
   });
 
   it('rejects bad configuration with errors naming the argument and value', () => {

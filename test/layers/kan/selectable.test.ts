@@ -8,6 +8,7 @@ import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
 import {selectableKan64} from '../../reference/kan_extra';
 import type {SelectableCfg} from '../../reference/kan_extra';
@@ -170,7 +171,8 @@ describe('SelectableKAN', () => {
     });
   });
 
-  it('round-trips getConfig and is registered under SelectableKAN', () => {
+  it('round-trips getConfig and is registered under SelectableKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['SelectableKAN'])).to.deep.equal([]);
     const layer = selectableKAN({
       units: 4, bases: ['rbf', 'bspline'], temperature: 0.3, gridSize: 7, splineOrder: 2, gridRange: [-3, 2],
       numCenters: 6, degree: 5, useBias: false,
