@@ -312,3 +312,33 @@ export function selectableKan64(
   }
   return y;
 }
+
+/**
+ * ReLU-KAN exactly as torch_relu_kan.py computes it: features (N, I, n) →
+ * `reshape((N, 1, n, I))` (row-major, no transpose) → `Conv2d(1, O, (n, I))`
+ * with weight `conv [O, n, I]` (the single input channel dropped) and bias [O].
+ */
+export function reluKanConv64(
+  x: Arr, N: number, I: number, O: number, g: number, k: number,
+  low: Arr, high: Arr, conv: Arr, bias: Arr,
+): Float64Array {
+  const n = g + k;
+  const r = (4 * g * g) / ((k + 1) * (k + 1));
+  const y = new Float64Array(N * O);
+  for (let b = 0; b < N; b++) {
+    const feats = new Float64Array(I * n); // (I, n) row-major, the tensor before the reshape
+    for (let i = 0; i < I; i++) {
+      for (let j = 0; j < n; j++) {
+        const v = relu(x[b * I + i] - low[i * n + j]) * relu(high[i * n + j] - x[b * I + i]) * r;
+        feats[i * n + j] = v * v;
+      }
+    }
+    for (let o = 0; o < O; o++) {
+      let s = bias[o];
+      // The (n, I) image after the reshape reads the same buffer: pixel (a, c) = feats[a·I + c].
+      for (let a = 0; a < n; a++) for (let c = 0; c < I; c++) s += conv[(o * n + a) * I + c] * feats[a * I + c];
+      y[b * O + o] = s;
+    }
+  }
+  return y;
+}

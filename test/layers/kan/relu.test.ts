@@ -9,7 +9,7 @@ import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
 import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
-import {reluKan64} from '../../reference/kan_extra';
+import {reluKan64, reluKanConv64} from '../../reference/kan_extra';
 
 /** Weight values by their base name (`phase_low`, `kernel`, …). */
 function named(layer: tf.layers.Layer): Record<string, Float32Array> {
@@ -46,6 +46,26 @@ describe('ReLUKAN', () => {
       tf.dispose([x, y]);
       free(layer);
     }
+  });
+
+  it('equals the reference Conv2d over the reshaped features with the documented weight permutation', () => {
+    // Deviation check: conv weight W[o, 0, a, c] multiplies feature (i, j) with a·I + c = i·(g+k) + j.
+    const [N, I, O, g, k] = [4, 3, 2, 2, 1];
+    const n = g + k;
+    const layer = reluKAN({units: O, gridSize: g, splineOrder: k});
+    layer.build([null, I]);
+    perturb(layer, 0.05, 60);
+    const x = tf.randomUniform([N, I], -0.2, 1.2, 'float32', 61);
+    const y = layer.apply(x) as tf.Tensor;
+    const w = named(layer);
+    const conv = new Float64Array(O * n * I);
+    for (let o = 0; o < O; o++) {
+      for (let f = 0; f < I * n; f++) conv[o * n * I + f] = w.kernel[f * O + o]; // f = i·n + j = a·I + c
+    }
+    const expected = reluKanConv64(x.dataSync(), N, I, O, g, k, w.phase_low, w.phase_high, conv, w.bias);
+    expectClose(y.dataSync(), expected, {rtol: 1e-5, atol: 1e-6}, 'y vs Conv2d form');
+    tf.dispose([x, y]);
+    free(layer);
   });
 
   it('starts from the reference knots s_j = (j - k)/g, e_j = s_j + (k+1)/g and r = 4g²/(k+1)²', () => {
