@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {DisposeResult, LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
-import {fail, finiteNumber, oneOf} from '../validate';
+import {bool, fail, finiteNumber, oneOf} from '../validate';
 import {stopGradient, unaryCustomGrad} from './utils';
 
 type Shape = Array<number | null>;
@@ -31,13 +31,18 @@ export interface FTWTGateArgs extends LayerArgs {
    * freezes the predictor, the reference's cooldown). Default 1.
    */
   lossWeight?: number;
+  /**
+   * Whether the pooled input goes through a softmax before the dense head
+   * (the reference's `--softmax`, 1 by default). Default true.
+   */
+  softmax?: boolean;
 }
 
 /** How the mask loss reaches the backbone, see {@link FTWTGateArgs.mode}. */
 export type FTWTMode = 'decoupled' | 'joint';
 
 const MODES: readonly FTWTMode[] = ['decoupled', 'joint'];
-const DEFAULTS = {massThreshold: 0.9, mode: 'decoupled' as FTWTMode, lossWeight: 1};
+const DEFAULTS = {massThreshold: 0.9, mode: 'decoupled' as FTWTMode, lossWeight: 1, softmax: true};
 const WHO = 'FTWTGate';
 /** Tolerance of the cumulative-mass comparison, `delta = 1e-5` in `get_gt_mask_ratio`. */
 const MASS_DELTA = 1e-5;
@@ -114,7 +119,8 @@ function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
  * input which of its output filters to keep, and zeroes the others.
  *
  * Applied as `gate.apply([convInput, convOutput])`; returns `convOutput ⊙ m`.
- * Predictor: `s = softmax(GAP(convInput))` (`[B, C_in]`), logits
+ * Predictor: `s = softmax(GAP(convInput))` (`[B, C_in]`; without the softmax
+ * if `softmax: false`), logits
  * `l = s·kernel + bias` (`[B, C_out]`), mask `m = 1[sigmoid(l) > 0.5]`
  * broadcast over the spatial axes, the same at train and test time.
  * While training (`kwargs.training === true`, i.e. inside `fit`) it adds the
@@ -146,8 +152,8 @@ function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
  *   reaches the same result through NaN comparisons.
  * - One optimizer for backbone and predictor (the reference uses SGD with
  *   lr 0.1 for predictors, 0.01 for the backbone).
- * - The `'uniform'` target, the pooled embedding (`--embedding > 0`), no
- *   softmax (`--softmax 0`) and the all-ones head warm-up are not offered.
+ * - The `'uniform'` target, the pooled embedding (`--embedding > 0`) and the
+ *   all-ones head warm-up are not offered.
  */
 export class FTWTGate extends tfl.layers.Layer {
   static className = 'FTWTGate';
@@ -155,6 +161,7 @@ export class FTWTGate extends tfl.layers.Layer {
   readonly mode: FTWTMode;
   /** Multiplier of the mask loss; set it to 0 to stop training the predictor. */
   lossWeight: number;
+  readonly softmax: boolean;
   private kernel: tfl.LayerVariable | null = null; // [C_in, C_out]
   private bias: tfl.LayerVariable | null = null; // [C_out]
   private pending: tf.Scalar[] = [];
@@ -168,6 +175,7 @@ export class FTWTGate extends tfl.layers.Layer {
     });
     this.mode = oneOf(args.mode ?? DEFAULTS.mode, MODES, 'mode', WHO);
     this.lossWeight = finiteNumber(args.lossWeight ?? DEFAULTS.lossWeight, 'lossWeight', WHO, {min: 0});
+    this.softmax = bool(args.softmax ?? DEFAULTS.softmax, 'softmax', WHO);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -229,7 +237,7 @@ export class FTWTGate extends tfl.layers.Layer {
       fail(WHO, 'layer', 'built (apply it once) before predicting masks', this.name);
     }
     const pooled = x.rank === 2 ? x : tf.mean(x, Array.from({length: x.rank - 2}, (_, i) => i + 1)); // [B, C_in]
-    const s = tf.softmax(pooled as tf.Tensor2D, -1); // [B, C_in]
+    const s = this.softmax ? tf.softmax(pooled as tf.Tensor2D, -1) : pooled; // [B, C_in]
     return tf.add(tf.matMul(s, this.kernel.read() as tf.Tensor2D), this.bias.read()) as tf.Tensor2D; // [B, C_out]
   }
 
@@ -239,6 +247,7 @@ export class FTWTGate extends tfl.layers.Layer {
       massThreshold: this.massThreshold,
       mode: this.mode,
       lossWeight: this.lossWeight,
+      softmax: this.softmax,
     };
   }
 

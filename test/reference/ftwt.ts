@@ -64,15 +64,15 @@ export function gtMaskRatio(y: BSC, r: number): number[][] {
   });
 }
 
-/** `MaskPredictorNN` with dim 1 and softmax: softmax(GAP(x))·W + b. [B][C_out] */
-export function predictorLogits(x: BSC, kernel: number[][], bias: number[]): number[][] {
+/** `MaskPredictorNN` with dim 1: softmax(GAP(x))·W + b (`--softmax 1`) or GAP(x)·W + b. [B][C_out] */
+export function predictorLogits(x: BSC, kernel: number[][], bias: number[], doSoftmax = true): number[][] {
   return x.map(rows => {
     const cIn = rows[0].length;
     const gap = rows[0].map((_, c) => rows.reduce((u, r) => u + r[c], 0) / rows.length);
     const m = Math.max(...gap);
     const e = gap.map(v => Math.exp(v - m));
     const z = e.reduce((u, v) => u + v, 0);
-    const s = e.map(v => v / z);
+    const s = doSoftmax ? e.map(v => v / z) : gap;
     return bias.map((b, o) => {
       let acc = b;
       for (let i = 0; i < cIn; i++) acc += s[i] * kernel[i][o];
