@@ -102,6 +102,7 @@ describe('dseMonitor', () => {
     expect(() => dseMonitor({probe: x, sigma: -1})).to.throw(/sigma.*-1/);
     expect(() => dseMonitor({probe: x, sigma: 'auto' as 'median'})).to.throw(/sigma.*'auto'/);
     expect(() => dseMonitor({probe: x, t: 0})).to.throw(/t.*0/);
+    expect(() => dseMonitor({probe: x, method: 'svd' as 'exact'})).to.throw(/method.*'svd'/);
     expect(() => dseMonitor({probe: x, logFile: ''})).to.throw(/logFile.*''/);
     x.dispose();
   });

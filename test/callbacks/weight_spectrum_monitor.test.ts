@@ -31,7 +31,7 @@ function quiet<T>(fn: () => Promise<T>, sink: string[] = []): Promise<T> {
 }
 
 describe('weightSpectrumMonitor', () => {
-  it('writes alpha_mean and per-layer alphas equal to weightSpectrum of the same kernels @wasm', async () => {
+  it('writes alpha_mean and per-layer alphas equal to weightSpectrum of the same kernels', async () => {
     const model = convNet();
     const x = tf.randomNormal([32, 8, 8, 3], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d(Array.from({length: 32}, (_, i) => i % 10), 'int32'), 10);
@@ -59,7 +59,7 @@ describe('weightSpectrumMonitor', () => {
     tf.dispose([x, y]);
   });
 
-  it('warns once when a layer alpha leaves [2, 6], not again while it stays out (hooks driven directly)', async () => {
+  it('warns once when a layer alpha leaves [2, 6], not again while it stays out (hooks driven directly) @wasm', async () => {
     const model = tf.sequential({layers: [tf.layers.dense({units: 128, inputShape: [512], name: 'wide', kernelInitializer: tf.initializers.randomNormal({seed: 1})})]});
     const mon = weightSpectrumMonitor();
     mon.setModel(model);
