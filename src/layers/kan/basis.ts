@@ -64,7 +64,8 @@ function sparseMatrix(rows: number, cols: number, entries: Array<[number, number
  * Shapes: `x [N, I]`, `grid [I, G+2k+1]` (non-decreasing along axis 1) →
  * `[N, I, G+k]`. All bases are exactly 0 outside `[t_0, t_{G+2k})` (the right
  * end is half-open, as in the reference). Coincident knots contribute 0 instead
- * of NaN. Gradients flow to `x` only (the knots are treated as constants).
+ * of NaN. Gradients flow to `x` only (the knots are treated as constants),
+ * through the exact derivative of the bases (a custom gradient).
  * Synchronous; the caller disposes the result.
  *
  * Implementation: with `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of
@@ -75,14 +76,36 @@ function sparseMatrix(rows: number, cols: number, entries: Array<[number, number
  * tfjs cpu backend).
  */
 export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
+  const [, inDim] = x.shape;
+  const m = grid.shape[1]; // G+2k+1 knots
+  if (grid.shape[0] !== inDim) {
+    throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
+  }
+  if (m - 1 - k < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
+  // The value and its exact derivative come from one forward pass; the
+  // backward pass is then dL/dx = Σ_j dL/dB_j·B'_j (one mul + sum) instead of
+  // replaying every op of the recursion (and keeping their inputs alive).
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const {value, derivative} = bsplineWithDerivative(args[0] as tf.Tensor2D, grid, k);
+    (args[1] as tf.GradSaveFunc)([derivative]);
+    return {value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.sum(tf.mul(dy, saved[0]), 2)};
+  });
+  return op(x) as tf.Tensor3D;
+}
+
+/**
+ * `B(x)` `[N, I, G+k]` and `dB/dx` `[N, I, G+k]` on the grid, with
+ * `B'_{j,k} = k·B_{j,k−1}/(t_{j+k} − t_j) − k·B_{j+1,k−1}/(t_{j+k+1} − t_{j+1})` (0 for k = 0).
+ */
+function bsplineWithDerivative(
+  x: tf.Tensor2D,
+  grid: tf.Tensor2D,
+  k: number,
+): {value: tf.Tensor3D; derivative: tf.Tensor3D} {
   return tf.tidy(() => {
     const [n, inDim] = x.shape;
     const m = grid.shape[1]; // G+2k+1 knots
-    if (grid.shape[0] !== inDim) {
-      throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
-    }
     const nb = m - 1 - k; // G+k bases
-    if (nb < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
     const rows = n * inDim;
     // shift(v)_j = v_{j+1} (0 at the end); first difference with the last column zeroed.
     const shiftEntries: Array<[number, number, number]> = [];
@@ -92,22 +115,41 @@ export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.T
       diffEntries.push([j, j, 1], [j + 1, j, -1]);
     }
     const shift = sparseMatrix(m, m, shiftEntries); // [M, M]
-    const diff = sparseMatrix(m, m, diffEntries); // [M, M]
+    const diff = sparseMatrix(m, m, diffEntries); // [M, M]: v ↦ v − shift(v), last column 0
     const select = sparseMatrix(m, nb, Array.from({length: nb}, (_, j) => [j, j, 1] as [number, number, number])); // [M, G+k]
     const xe = tf.expandDims(x, 2); // [N, I, 1]
     const d = tf.sub(xe, grid); // [N, I, M]: x − t_j
     // [x ≥ t_j] = 1 − step(t_j − x): the sign of a float32 difference is exact, so
-    // this is the half-open indicator. Step has a zero gradient; a broadcast
-    // GreaterEqual + Cast is ~100x slower on the wasm backend.
+    // this is the half-open indicator (a broadcast GreaterEqual + Cast is ~100x
+    // slower on the wasm backend).
     const above = tf.reshape(tf.sub(1, tf.step(tf.neg(d))), [rows, m]); // [N·I, M]: [x ≥ t_j]
     // B⁰_j = [x ≥ t_j] − [x ≥ t_{j+1}] for j < M−1, and 0 at j = M−1.
     let b = tf.reshape(tf.matMul(above, diff), [n, inDim, m]); // [N, I, M]
+    let derivative: tf.Tensor = tf.zeros([n, inDim, nb]); // k = 0: piecewise constant
     for (let p = 1; p <= k; p++) {
-      const u = tf.mul(tf.mul(d, reciprocalSpans(grid, p)), b); // [N, I, M]: w_j·Bᵖ⁻¹_j
-      const shifted = tf.matMul(tf.reshape(tf.sub(b, u), [rows, m]), shift); // [N·I, M]
-      b = tf.add(u, tf.reshape(shifted, [n, inDim, m])); // [N, I, M]: valid for j < M−1−p, 0 beyond
+      // A tidy per order frees its [N, I, M] temporaries at once (lower peak memory).
+      const prev = b;
+      const next = tf.tidy(() => {
+        const inv = reciprocalSpans(grid, p); // [I, M]
+        const out: {b: tf.Tensor; derivative?: tf.Tensor} = {b: prev};
+        if (p === k) {
+          const v = tf.reshape(tf.mul(prev, inv), [rows, m]); // [N·I, M]: B_{j,k−1}/(t_{j+k} − t_j)
+          out.derivative = tf.reshape(tf.mul(tf.matMul(tf.matMul(v, diff), select), k), [n, inDim, nb]); // [N, I, G+k]
+        }
+        const u = tf.mul(tf.mul(d, inv), prev); // [N, I, M]: w_j·Bᵖ⁻¹_j
+        const shifted = tf.matMul(tf.reshape(tf.sub(prev, u), [rows, m]), shift); // [N·I, M]
+        out.b = tf.add(u, tf.reshape(shifted, [n, inDim, m])); // [N, I, M]: valid for j < M−1−p, 0 beyond
+        return out;
+      });
+      prev.dispose();
+      b = next.b;
+      if (next.derivative != null) {
+        derivative.dispose();
+        derivative = next.derivative;
+      }
     }
-    return tf.reshape(tf.matMul(tf.reshape(b, [rows, m]), select), [n, inDim, nb]) as tf.Tensor3D; // [N, I, G+k]
+    const value = tf.reshape(tf.matMul(tf.reshape(b, [rows, m]), select), [n, inDim, nb]) as tf.Tensor3D; // [N, I, G+k]
+    return {value, derivative: derivative as tf.Tensor3D};
   });
 }
 

@@ -71,6 +71,17 @@ describe('kan basis functions', () => {
     tf.dispose([grid, x]);
   });
 
+  for (const k of [1, 2, 3]) {
+    it(`bsplineBasis order ${k} gradient on a non-uniform grid matches finite differences`, () => {
+      const grid = tf.tensor2d([[-2.1, -1.4, -0.9, -0.2, 0.1, 0.7, 1.1, 1.9, 2.6, 3.0]]);
+      // Points at least 0.03 from any knot (order 1 has kinks at knots).
+      const x = tf.tensor2d([[-1.2], [-0.5], [0.4], [0.95], [1.5], [2.2]]);
+      const report = gradientCheckFn(xs => bsplineBasis(xs[0] as tf.Tensor2D, grid, k), [x], [], {eps: 1e-3});
+      expect(report.checked).to.equal(6);
+      tf.dispose([grid, x]);
+    });
+  }
+
   it('rbfBasis matches exp(-((x-c)/h)^2) on FastKAN centres', () => {
     const {centers, width} = rbfGrid(-2, 2, 8);
     expect(width).to.be.closeTo(4 / 7, 1e-15);
