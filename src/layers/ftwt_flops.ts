@@ -174,11 +174,13 @@ export async function ftwtFlops(
   const masks = new Map<FTWTGate, {data: Float32Array; channels: number}>();
   if (gates.length > 0) {
     const probes = gateNodes.map(n => n.inputTensors[masksFrom === 'predicted' ? 0 : 1]);
-    const probe = tfl.model({inputs: model.inputs, outputs: probes});
+    const unique = [...new Set(probes)]; // two gates may read the same tensor
+    const probe = tfl.model({inputs: model.inputs, outputs: unique});
     const outs = probe.predict(x);
     const acts = Array.isArray(outs) ? outs : [outs];
     for (let i = 0; i < gates.length; i++) {
-      const m = masksFrom === 'predicted' ? gates[i].predictMask(acts[i]) : gates[i].targetMask(acts[i]);
+      const a = acts[unique.indexOf(probes[i])];
+      const m = masksFrom === 'predicted' ? gates[i].predictMask(a) : gates[i].targetMask(a);
       masks.set(gates[i], {data: (await m.data()) as Float32Array, channels: m.shape[1]});
       m.dispose();
     }

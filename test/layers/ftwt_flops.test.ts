@@ -125,6 +125,21 @@ describe('ftwtFlops', () => {
     input.dispose();
   });
 
+  it('handles two gates that read the same convInput (parallel branches)', async () => {
+    const x = tf.input({shape: [3]});
+    const a = sym(tf.layers.dense({units: 2, name: 'da'}).apply(x));
+    const b = sym(tf.layers.dense({units: 4, name: 'db'}).apply(x));
+    const ga = sym(fixedGate([[0, 0], [0, 0], [0, 0]], [5, -5], 'ga').apply([x, a]));
+    const gb = sym(fixedGate([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [5, 5, 5, -5], 'gb').apply([x, b]));
+    const model = tf.model({inputs: x, outputs: [ga, gb]});
+    const input = tf.ones([2, 3]);
+    const r = await ftwtFlops(model, input);
+    // da: 2·3 = 6 → 6·1/2 = 3; db: 4·3 = 12 → 12·3/4 = 9.
+    expect(r.layers.map(l => [l.layer, l.dense, l.dynamic])).to.deep.equal([['da', 6, 3], ['db', 12, 9]]);
+    model.dispose();
+    input.dispose();
+  });
+
   it('leaves the tensor count unchanged', async () => {
     const model = handModel();
     const x = twoSamples();

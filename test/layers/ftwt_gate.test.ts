@@ -307,6 +307,11 @@ describe('FTWTGate', () => {
     });
   });
 
+  it('is registered in the tfjs class registry under its own name', () => {
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap['FTWTGate'];
+    expect(entry[0]).to.equal(FTWTGate);
+  });
+
   describe('arguments', () => {
     it('rejects massThreshold outside (0, 1] naming it and the value', () => {
       expect(() => ftwtGate({massThreshold: 0})).to.throw(/massThreshold.*0/);
