@@ -40,75 +40,113 @@ export interface EighResult {
 }
 
 /**
+ * Householder vector of x (length m, in `out`, overwritten): out ← x/scale − α e₁
+ * with H = I − β·out·outᵀ mapping x to (α·scale)·e₁. Returns [β, α·scale]; β = 0
+ * when x = 0 (H = I).
+ */
+function house(out: Float64Array, m: number): [number, number] {
+  let scale = 0;
+  for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(out[i]));
+  if (scale === 0) return [0, 0];
+  let sigma = 0;
+  for (let i = 0; i < m; i++) {
+    out[i] /= scale;
+    sigma += out[i] * out[i];
+  }
+  const alpha = out[0] > 0 ? -Math.sqrt(sigma) : Math.sqrt(sigma);
+  const x0 = out[0];
+  out[0] -= alpha;
+  const vtv = sigma - 2 * alpha * x0 + alpha * alpha; // ‖x − αe₁‖²
+  return [vtv === 0 ? 0 : 2 / vtv, alpha * scale];
+}
+
+/**
  * Reduces the symmetric n×n matrix `a` (row-major; only its lower triangle is
  * read and it is overwritten) to tridiagonal form T = Qᵀ A Q. Writes the
  * diagonal to `d`, the sub-diagonal to `e[0..n-2]` (e[n-1] = 0). Householder
  * vectors are kept in the upper triangle of `a` and their β in the returned array.
+ *
+ * One pass over the trailing triangle per step: the rank-2 update of step k
+ * is fused with the product A22·v of step k+1 (whose v comes from the updated
+ * column, computed first), halving memory traffic against the textbook order.
  */
 function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array): Float64Array {
   const betas = new Float64Array(n);
-  const v = new Float64Array(n);
-  const p = new Float64Array(n);
+  e.fill(0);
+  if (n < 3) {
+    d[0] = a[0];
+    if (n === 2) {
+      d[1] = a[3];
+      e[0] = a[2];
+    }
+    return betas;
+  }
+  let v = new Float64Array(n);
+  let p = new Float64Array(n);
+  let vn = new Float64Array(n);
+  let pn = new Float64Array(n);
+  // Step 0: Householder vector of column 0 and p = A22·v by a separate pass.
+  for (let i = 0; i < n - 1; i++) v[i] = a[(1 + i) * n];
+  [betas[0], e[0]] = house(v, n - 1);
+  for (let i = 0; i < n - 1; i++) {
+    a[1 + i] = v[i];
+    const base = (1 + i) * n + 1;
+    const vi = v[i];
+    let s = 0;
+    for (let j = 0; j < i; j++) {
+      const aij = a[base + j];
+      s += aij * v[j];
+      p[j] += aij * vi;
+    }
+    p[i] += s + a[base + i] * vi;
+  }
   for (let k = 0; k < n - 2; k++) {
-    const m = n - k - 1; // size of the trailing block
     const off = k + 1;
-    let scale = 0;
-    for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(a[(off + i) * n + k]));
+    const m = n - off;
     d[k] = a[k * n + k];
-    if (scale === 0) {
-      e[k] = 0;
-      betas[k] = 0;
-      continue;
-    }
-    let sigma = 0;
-    for (let i = 0; i < m; i++) {
-      const x = a[(off + i) * n + k] / scale;
-      v[i] = x;
-      sigma += x * x;
-    }
-    const alpha = v[0] > 0 ? -Math.sqrt(sigma) : Math.sqrt(sigma);
-    v[0] -= alpha;
-    const vtv = sigma - 2 * alpha * (v[0] + alpha) + alpha * alpha; // ‖x − αe₁‖²
-    e[k] = alpha * scale;
-    if (vtv === 0) {
-      betas[k] = 0;
-      continue;
-    }
-    const beta = 2 / vtv;
-    betas[k] = beta;
-    for (let i = 0; i < m; i++) a[k * n + off + i] = v[i]; // keep v in the unused upper triangle
-    // p = β·A22·v from the lower triangle of A22 (rows off.., cols off..).
-    p.fill(0, 0, m);
-    for (let i = 0; i < m; i++) {
-      const base = (off + i) * n + off;
-      const vi = v[i];
-      let s = 0;
-      for (let j = 0; j < i; j++) {
-        const aij = a[base + j];
-        s += aij * v[j];
-        p[j] += aij * vi;
-      }
-      p[i] += s + a[base + i] * vi;
-    }
+    const beta = betas[k];
+    // w = βp − ½β²(pᵀv)v (in p); zero when H_k = I.
     let ptv = 0;
     for (let i = 0; i < m; i++) {
       p[i] *= beta;
       ptv += p[i] * v[i];
     }
     const kk = 0.5 * beta * ptv;
-    for (let i = 0; i < m; i++) p[i] -= kk * v[i]; // p is now w
-    // A22 ← A22 − v wᵀ − w vᵀ on the lower triangle.
+    for (let i = 0; i < m; i++) p[i] -= kk * v[i];
+    const hasNext = k + 1 < n - 2;
+    if (hasNext) {
+      // Updated column `off` below its diagonal → next Householder vector.
+      for (let i = 1; i < m; i++) vn[i - 1] = a[(off + i) * n + off] - (v[i] * p[0] + p[i] * v[0]);
+      [betas[k + 1], e[k + 1]] = house(vn, m - 1);
+      for (let i = 0; i < m - 1; i++) a[off * n + off + 1 + i] = vn[i];
+      pn.fill(0, 0, m - 1);
+    }
     for (let i = 0; i < m; i++) {
       const base = (off + i) * n + off;
       const vi = v[i];
       const wi = p[i];
-      for (let j = 0; j <= i; j++) a[base + j] -= vi * p[j] + wi * v[j];
+      if (!hasNext || i === 0) {
+        for (let j = 0; j <= i; j++) a[base + j] -= vi * p[j] + wi * v[j];
+        continue;
+      }
+      a[base] -= vi * p[0] + wi * v[0];
+      const vni = vn[i - 1];
+      let s = 0;
+      for (let j = 1; j < i; j++) {
+        const aij = a[base + j] - (vi * p[j] + wi * v[j]);
+        a[base + j] = aij;
+        s += aij * vn[j - 1];
+        pn[j - 1] += aij * vni;
+      }
+      const aii = a[base + i] - 2 * vi * wi;
+      a[base + i] = aii;
+      pn[i - 1] += s + aii * vni;
     }
+    [v, vn] = [vn, v];
+    [p, pn] = [pn, p];
   }
-  if (n >= 2) {
-    d[n - 2] = a[(n - 2) * n + n - 2];
-    e[n - 2] = a[(n - 1) * n + n - 2];
-  }
+  d[n - 2] = a[(n - 2) * n + n - 2];
+  e[n - 2] = a[(n - 1) * n + n - 2];
   d[n - 1] = a[(n - 1) * n + n - 1];
   e[n - 1] = 0;
   return betas;
