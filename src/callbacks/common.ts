@@ -112,13 +112,14 @@ export function singleSymbolic(t: tfl.SymbolicTensor | tfl.SymbolicTensor[], wha
  */
 export class ActivationProbe {
   private readonly sub: tfl.LayersModel | null;
-  private readonly identity: boolean[];
+  /** For each requested output: the index of the model input it is, or −1 when it is computed. */
+  private readonly inputIndex: number[];
 
   constructor(model: tfl.LayersModel, outputs: tfl.SymbolicTensor[]) {
     const inputs = model.inputs;
     // A tensor that is a model input needs no forward pass (tf.model rejects an output that is an input).
-    this.identity = outputs.map(o => inputs.includes(o));
-    const computed = outputs.filter((_, i) => !this.identity[i]);
+    this.inputIndex = outputs.map(o => inputs.indexOf(o));
+    const computed = outputs.filter((_, i) => this.inputIndex[i] < 0);
     this.sub = computed.length > 0 ? tfl.model({inputs, outputs: computed}) : null;
   }
 
@@ -132,8 +133,8 @@ export class ActivationProbe {
       const computed = this.sub == null ? [] : asList(this.sub.predict(x, {batchSize}));
       const xs = Array.isArray(x) ? x : [x];
       let c = 0;
-      return this.identity.map(isInput => {
-        const a = isInput ? xs[0] : computed[c++];
+      return this.inputIndex.map(k => {
+        const a = k >= 0 ? xs[k] : computed[c++];
         return tf.reshape(a, [a.shape[0], -1]) as tf.Tensor2D;
       });
     });

@@ -79,6 +79,38 @@ describe('dseMonitor', () => {
     tf.dispose([x, y]);
   });
 
+  it("passes method 'lanczos' through: history equals a direct lanczos call", async () => {
+    const model = smallMlp(5);
+    const {x, y} = smallData(96);
+    let direct = NaN;
+    const check = new tf.CustomCallback({onEpochEnd: async () => {
+      const z = layerOutput(model, 'h2', x);
+      direct = await diffusionSpectralEntropy(z, {sigma: 2, method: 'lanczos'});
+      z.dispose();
+    }});
+    // N = 96 > deflation 32 + steps 30, so the Lanczos path really runs; it is seeded (seed 0): deterministic.
+    const h = await model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [dseMonitor({probe: x, sigma: 2, method: 'lanczos'}), check]});
+    expect(h.history.dse[0] as number).to.be.closeTo(direct, 1e-9);
+    tf.dispose([x, y]);
+  });
+
+  it('resolves its layer afresh for each fit, so one instance serves two models (keras#20256)', async () => {
+    const {x, y} = smallData(24);
+    const mon = dseMonitor({probe: x, sigma: 'sqrt-d'});
+    const a = smallMlp(6);
+    const b = tf.sequential({layers: [
+      tf.layers.dense({units: 5, activation: 'relu', inputShape: [6], kernelInitializer: tf.initializers.glorotUniform({seed: 9})}),
+      tf.layers.dense({units: 3, activation: 'softmax'})]});
+    b.compile({optimizer: 'sgd', loss: 'categoricalCrossentropy'});
+    await a.fit(x, y, {epochs: 1, verbose: 0, callbacks: [mon]});
+    expect(mon.sigmaUsed).to.equal(Math.sqrt(8)); // a: the last Dense reads 8 features
+    const hb = await b.fit(x, y, {epochs: 1, verbose: 0, callbacks: [mon]});
+    expect(mon.sigmaUsed).to.equal(Math.sqrt(5)); // b: 5 features
+    const z = tf.model({inputs: b.inputs, outputs: b.layers[0].output as tf.SymbolicTensor}).predict(x) as tf.Tensor2D;
+    expect(hb.history.dse[0] as number).to.be.closeTo(await diffusionSpectralEntropy(z, {sigma: Math.sqrt(5)}), 1e-9);
+    tf.dispose([x, y, z]);
+  });
+
   it('fails at onTrainBegin, before any epoch, on an unknown layer and on a probe that does not fit the model', async () => {
     const model = smallMlp();
     const {x, y} = smallData(16);
