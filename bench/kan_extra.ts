@@ -45,9 +45,9 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     const x = tf.randomUniform([BATCH, width], 0, 1, 'float32', 1); // in [0, 1]: ReLU-KAN's domain
     const variants: Array<{name: string; make: () => tf.layers.Layer; maxRatio?: number}> = [
-      {name: 'ReLUKAN (g=5, k=3)', make: () => reluKAN({units: width}), maxRatio: 2},
-      {name: 'AFKAN (g=3, k=3, global-attn)', make: () => afKAN({units: width})},
-      {name: 'SelectableKAN (4 bases)', make: () => selectableKAN({units: width})},
+      {name: 'ReLUKAN (g=5, k=3)', make: () => reluKAN({units: width, seed: 1}), maxRatio: 2},
+      {name: 'AFKAN (g=3, k=3, global-attn)', make: () => afKAN({units: width, seed: 1})},
+      {name: 'SelectableKAN (4 bases)', make: () => selectableKAN({units: width, seed: 1})},
     ];
     const sameWidth = tf.layers.dense({units: width});
     sameWidth.build([null, width]);

@@ -7,8 +7,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
-import {bool, fail, knownLastDim, nonNegativeInt, oneOf, positiveInt} from '../../validate';
+import {bool, fail, finiteNumber, knownLastDim, nonNegativeInt, oneOf, positiveInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, silu, singleInput} from '../utils';
+import {kaimingUniformBound} from './common';
 import {reluKnots} from './relu';
 
 /** Activations σ of {@link AFKAN} (All-KAN's list, hyphenated; `'linear'` is the identity). */
@@ -41,6 +42,8 @@ export interface AFKANArgs extends LayerArgs {
   reduction?: AFKANReduction;
   /** LayerNorm over the I reduced values (as the reference's `norm_type='layer'`). Needs I >= 2. Default true. */
   useLayerNorm?: boolean;
+  /** Seed for the weight initialisers. Default null (unseeded). */
+  seed?: number | null;
 }
 
 const DEFAULTS = {
@@ -159,6 +162,7 @@ export class AFKAN extends tfl.layers.Layer {
   readonly func: AFKANFunc;
   readonly reduction: AFKANReduction;
   readonly useLayerNorm: boolean;
+  readonly seed: number | null;
   private phaseLow!: tfl.LayerVariable; // [g+k]
   private phaseHigh!: tfl.LayerVariable; // [g+k]
   private reduceKernel: tfl.LayerVariable | null = null; // [g+k]
@@ -179,6 +183,7 @@ export class AFKAN extends tfl.layers.Layer {
     this.func = oneOf(args.func ?? DEFAULTS.func, AFKAN_FUNCS, 'func', WHO);
     this.reduction = oneOf(args.reduction ?? DEFAULTS.reduction, AFKAN_REDUCTIONS, 'reduction', WHO);
     this.useLayerNorm = bool(args.useLayerNorm ?? DEFAULTS.useLayerNorm, 'useLayerNorm', WHO);
+    this.seed = args.seed == null ? null : finiteNumber(args.seed, 'seed', WHO);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -195,16 +200,19 @@ export class AFKAN extends tfl.layers.Layer {
       this.phaseLow.write(tf.tensor1d(low));
       this.phaseHigh.write(tf.tensor1d(high));
     });
+    // torch's default init of Linear and Conv: kaiming_uniform(a=√5), U(±1/√fan_in), weight and bias.
+    const uniform = (fanIn: number, k: number) => {
+      const bound = kaimingUniformBound(fanIn, Math.sqrt(5));
+      return tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: this.seed == null ? undefined : this.seed + k});
+    };
     if (this.reduction === 'spatial-attn') {
-      // torch Conv1d(g+k, g+k, 3, groups=g+k) default init: U(±1/√3).
-      const conv = tfl.initializers.randomUniform({minval: -1 / Math.sqrt(3), maxval: 1 / Math.sqrt(3)});
-      this.convKernel = this.addWeight('conv_kernel', [3, n], 'float32', conv);
-      this.convBias = this.addWeight('conv_bias', [n], 'float32', conv);
+      // Conv1d(g+k, g+k, 3, groups=g+k): fan_in 3.
+      this.convKernel = this.addWeight('conv_kernel', [3, n], 'float32', uniform(3, 0));
+      this.convBias = this.addWeight('conv_bias', [n], 'float32', uniform(3, 1));
     } else {
-      // torch Linear(g+k, 1) default init: U(±1/√(g+k)).
-      const lin = tfl.initializers.randomUniform({minval: -1 / Math.sqrt(n), maxval: 1 / Math.sqrt(n)});
-      this.reduceKernel = this.addWeight('reduce_kernel', [n], 'float32', lin);
-      this.reduceBias = this.addWeight('reduce_bias', [1], 'float32', lin);
+      // Linear(g+k, 1): fan_in g+k.
+      this.reduceKernel = this.addWeight('reduce_kernel', [n], 'float32', uniform(n, 0));
+      this.reduceBias = this.addWeight('reduce_bias', [1], 'float32', uniform(n, 1));
     }
     if (this.reduction !== 'multistep') {
       this.temperature = this.addWeight('temperature', [], 'float32', tfl.initializers.constant({value: Math.sqrt(inDim)}));
@@ -214,9 +222,7 @@ export class AFKAN extends tfl.layers.Layer {
       this.lnBeta = this.addWeight('ln_beta', [inDim], 'float32', zeros);
     }
     // kaiming_uniform(a=√5) on base_weight (O, I): U(±1/√I).
-    const bound = 1 / Math.sqrt(inDim);
-    this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32',
-        tfl.initializers.randomUniform({minval: -bound, maxval: bound}));
+    this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', uniform(inDim, 2));
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];
     this.built = true;
   }
@@ -280,6 +286,7 @@ export class AFKAN extends tfl.layers.Layer {
       func: this.func,
       reduction: this.reduction,
       useLayerNorm: this.useLayerNorm,
+      seed: this.seed,
     };
   }
 }

@@ -7,8 +7,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
-import {bool, knownLastDim, nonNegativeInt, positiveInt} from '../../validate';
+import {bool, finiteNumber, knownLastDim, nonNegativeInt, positiveInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
+import {basisMatMul, kaimingUniformBound} from './common';
 
 /** Arguments of {@link ReLUKAN}; every field survives getConfig → fromConfig. */
 export interface ReLUKANArgs extends LayerArgs {
@@ -20,6 +21,8 @@ export interface ReLUKANArgs extends LayerArgs {
   splineOrder?: number;
   /** Whether `phase_low` and `phase_high` are trained. Default true. */
   trainableKnots?: boolean;
+  /** Seed for the weight initialisers. Default null (unseeded). */
+  seed?: number | null;
 }
 
 const DEFAULTS = {gridSize: 5, splineOrder: 3, trainableKnots: true} as const;
@@ -84,6 +87,7 @@ export class ReLUKAN extends tfl.layers.Layer {
   readonly gridSize: number;
   readonly splineOrder: number;
   readonly trainableKnots: boolean;
+  readonly seed: number | null;
   /** `4g²/(k+1)²`. */
   readonly r: number;
   private phaseLow!: tfl.LayerVariable; // [I, g+k]
@@ -97,6 +101,7 @@ export class ReLUKAN extends tfl.layers.Layer {
     this.gridSize = positiveInt(args.gridSize ?? DEFAULTS.gridSize, 'gridSize', WHO);
     this.splineOrder = nonNegativeInt(args.splineOrder ?? DEFAULTS.splineOrder, 'splineOrder', WHO);
     this.trainableKnots = bool(args.trainableKnots ?? DEFAULTS.trainableKnots, 'trainableKnots', WHO);
+    this.seed = args.seed == null ? null : finiteNumber(args.seed, 'seed', WHO);
     const g = this.gridSize;
     const k = this.splineOrder;
     this.r = (4 * g * g) / ((k + 1) * (k + 1)); // as torch_relu_kan.py L8
@@ -113,11 +118,12 @@ export class ReLUKAN extends tfl.layers.Layer {
       this.phaseLow.write(tf.tile(tf.tensor2d([low]), [inDim, 1]));
       this.phaseHigh.write(tf.tile(tf.tensor2d([high]), [inDim, 1]));
     });
-    // torch Conv2d default init: U(±1/√fan_in), fan_in = (g+k)·I, for weight and bias.
-    const bound = 1 / Math.sqrt(inDim * n);
-    const uniform = tfl.initializers.randomUniform({minval: -bound, maxval: bound});
-    this.kernel = this.addWeight('kernel', [inDim, n, this.units], 'float32', uniform);
-    this.bias = this.addWeight('bias', [this.units], 'float32', uniform);
+    // torch Conv2d default init, kaiming_uniform(a=√5): U(±1/√fan_in), fan_in = (g+k)·I, weight and bias.
+    const bound = kaimingUniformBound(inDim * n, Math.sqrt(5));
+    const uniform = (k: number) =>
+      tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: this.seed == null ? undefined : this.seed + k});
+    this.kernel = this.addWeight('kernel', [inDim, n, this.units], 'float32', uniform(0));
+    this.bias = this.addWeight('bias', [this.units], 'float32', uniform(1));
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];
     this.built = true;
   }
@@ -130,9 +136,8 @@ export class ReLUKAN extends tfl.layers.Layer {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
         const basis = reluBumpBasis(x, this.phaseLow.read(), this.phaseHigh.read(), this.r); // [N, I, g+k]
-        const flat = tf.reshape(basis, [x.shape[0], -1]); // [N, I·(g+k)]
-        const w = tf.reshape(this.kernel.read(), [-1, this.units]); // [I·(g+k), O]
-        return tf.add(tf.matMul(flat as tf.Tensor2D, w as tf.Tensor2D), this.bias.read()) as tf.Tensor2D; // [N, O]
+        const y = basisMatMul(basis, this.kernel.read() as tf.Tensor3D); // [N, O]
+        return tf.add(y, this.bias.read()) as tf.Tensor2D; // [N, O]
       }),
     );
   }
@@ -144,6 +149,7 @@ export class ReLUKAN extends tfl.layers.Layer {
       gridSize: this.gridSize,
       splineOrder: this.splineOrder,
       trainableKnots: this.trainableKnots,
+      seed: this.seed,
     };
   }
 }
@@ -155,8 +161,8 @@ export class ReLUKAN extends tfl.layers.Layer {
  * const tf = require('@tensorflow/tfjs');
  * const tfa = require('tfjs-addons');
  * const model = tf.sequential({layers: [
- *   tfa.layers.reluKAN({units: 4, gridSize: 5, splineOrder: 3, inputShape: [2]}),
- *   tfa.layers.reluKAN({units: 1})]});
+ *   tfa.layers.reluKAN({units: 4, gridSize: 5, splineOrder: 3, inputShape: [2], seed: 1}),
+ *   tfa.layers.reluKAN({units: 1, seed: 2})]});
  * model.predict(tf.randomUniform([3, 2], 0, 1)).print(); // a [3, 1] tensor
  * ```
  * @see ReLUKAN

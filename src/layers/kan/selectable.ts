@@ -8,10 +8,11 @@ import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {
-  bool, fail, increasingPair, knownLastDim, nonNegativeInt, oneOf, positiveInt, positiveNumber, ValueError,
+  bool, fail, finiteNumber, increasingPair, knownLastDim, nonNegativeInt, oneOf, positiveInt, positiveNumber, ValueError,
 } from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
 import {bsplineBasis, chebyshevBasis, fourierBasis, rbfBasis, rbfGrid, uniformGrid} from './basis';
+import {basisMatMul} from './common';
 
 /** Candidate bases of {@link SelectableKAN}. */
 export const SELECTABLE_KAN_BASES = ['bspline', 'chebyshev', 'rbf', 'fourier'] as const;
@@ -39,6 +40,8 @@ export interface SelectableKANArgs extends LayerArgs {
   useBias?: boolean;
   /** Whether the layer uses the argmax basis per edge (set by `harden()`). Default false. */
   hardened?: boolean;
+  /** Seed for the weight initialisers. Default null (unseeded). */
+  seed?: number | null;
 }
 
 const DEFAULTS = {
@@ -115,6 +118,7 @@ export class SelectableKAN extends tfl.layers.Layer {
   readonly numCenters: number;
   readonly degree: number;
   readonly useBias: boolean;
+  readonly seed: number | null;
   private hardenedFlag: boolean;
   private grid: tfl.LayerVariable | null = null; // [I, G+2k+1]
   private kernels = new Map<SelectableKANBasis, tfl.LayerVariable>(); // [I, n_c, O]
@@ -133,6 +137,7 @@ export class SelectableKAN extends tfl.layers.Layer {
     this.degree = nonNegativeInt(args.degree ?? DEFAULTS.degree, 'degree', WHO);
     this.useBias = bool(args.useBias ?? DEFAULTS.useBias, 'useBias', WHO);
     this.hardenedFlag = bool(args.hardened ?? DEFAULTS.hardened, 'hardened', WHO);
+    this.seed = args.seed == null ? null : finiteNumber(args.seed, 'seed', WHO);
   }
 
   /** Whether `harden()` has been applied. */
@@ -163,9 +168,10 @@ export class SelectableKAN extends tfl.layers.Layer {
         this.grid!.write(uniformGrid(inDim, this.gridSize, this.splineOrder, this.gridRange));
       });
     }
-    for (const b of this.bases) {
+    for (const [c, b] of this.bases.entries()) {
       const n = this.basisSize(b);
-      const init = tfl.initializers.randomNormal({mean: 0, stddev: 1 / Math.sqrt(inDim * n)});
+      const seed = this.seed == null ? undefined : this.seed + c;
+      const init = tfl.initializers.randomNormal({mean: 0, stddev: 1 / Math.sqrt(inDim * n), seed});
       this.kernels.set(b, this.addWeight(`${b}_kernel`, [inDim, n, this.units], 'float32', init));
     }
     this.logits = this.addWeight('selection_logits', [inDim, this.units, this.bases.length], 'float32',
@@ -204,10 +210,10 @@ export class SelectableKAN extends tfl.layers.Layer {
   }
 
   /**
-   * The effective kernel `[I·Σ n_c, O]`: each `K^c` scaled by its mixing
+   * The effective kernel `[I, Σ n_c, O]`: each `K^c` scaled by its mixing
    * weight, concatenated along the basis axis. The caller disposes the result.
    */
-  effectiveKernel(): tf.Tensor2D {
+  effectiveKernel(): tf.Tensor3D {
     return tf.tidy(() => {
       const alpha = this.mixing(); // [I, O, C]
       const [inDim, units] = alpha.shape;
@@ -215,8 +221,7 @@ export class SelectableKAN extends tfl.layers.Layer {
         const a = tf.slice(alpha, [0, 0, ci], [inDim, units, 1]); // [I, O, 1]
         return tf.mul(this.kernels.get(b)!.read(), tf.reshape(a, [inDim, 1, units])); // [I, n_c, O]
       });
-      const k = parts.length === 1 ? parts[0] : tf.concat(parts, 1); // [I, Σn_c, O]
-      return tf.reshape(k, [-1, this.units]) as tf.Tensor2D; // [I·Σn_c, O]
+      return (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor3D; // [I, Σn_c, O]
     });
   }
 
@@ -224,9 +229,8 @@ export class SelectableKAN extends tfl.layers.Layer {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
         const feats = this.bases.map(b => this.features(x, b)); // [N, I, n_c] each
-        const all = feats.length === 1 ? feats[0] : tf.concat(feats, 2); // [N, I, Σn_c]
-        const flat = tf.reshape(all, [x.shape[0], -1]) as tf.Tensor2D; // [N, I·Σn_c]
-        const y = tf.matMul(flat, this.effectiveKernel()); // [N, O]
+        const all = (feats.length === 1 ? feats[0] : tf.concat(feats, 2)) as tf.Tensor3D; // [N, I, Σn_c]
+        const y = basisMatMul(all, this.effectiveKernel()); // [N, O]
         return (this.bias == null ? y : tf.add(y, this.bias.read())) as tf.Tensor2D;
       }),
     );
@@ -273,6 +277,7 @@ export class SelectableKAN extends tfl.layers.Layer {
       degree: this.degree,
       useBias: this.useBias,
       hardened: this.hardenedFlag,
+      seed: this.seed,
     };
   }
 }
@@ -283,7 +288,7 @@ export class SelectableKAN extends tfl.layers.Layer {
  * ```js
  * const tf = require('@tensorflow/tfjs');
  * const tfa = require('tfjs-addons');
- * const layer = tfa.layers.selectableKAN({units: 2, bases: ['bspline', 'fourier'], inputShape: [3]});
+ * const layer = tfa.layers.selectableKAN({units: 2, bases: ['bspline', 'fourier'], inputShape: [3], seed: 1});
  * const model = tf.sequential({layers: [layer]});
  * const x = tf.randomUniform([4, 3], -1, 1);
  * model.predict(x).print(); // uniform mixture of both bases
