@@ -295,6 +295,44 @@ describe('FTWTGate', () => {
       model.dispose();
     });
 
+    it('in fit, the mask loss reaches the layer feeding convInput only in joint mode', async () => {
+      const x = tf.randomUniform([4, 6, 6, 2], 0, 1, 'float32', 10);
+      const y = tf.randomUniform([4, 3], 0, 1, 'float32', 11);
+      // input → conv0 (the backbone below the gate's input) → conv1 → gate([conv0 out, conv1 out]).
+      const conv0KernelAfterStep = async (mode: 'decoupled' | 'joint', lossWeight: number) => {
+        const input = tf.input({shape: [6, 6, 2]});
+        const c0 = sym(tf.layers.conv2d({filters: 3, kernelSize: 1, name: 'conv0', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}).apply(input));
+        const c1 = sym(tf.layers.conv2d({filters: 5, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 4})}).apply(c0));
+        const gate = ftwtGate({mode, lossWeight, massThreshold: 0.8});
+        const g = sym(gate.apply([c0, c1]));
+        const out = sym(tf.layers.dense({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 5})}).apply(tf.layers.flatten().apply(g)));
+        const model = tf.model({inputs: input, outputs: out});
+        gate.setWeights([tf.tensor2d(seeded(15, 6, -3, 3), [3, 5]), tf.tensor1d(seeded(5, 7))]);
+        model.compile({optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError'});
+        await model.fit(x, y, {epochs: 1, batchSize: 4, verbose: 0});
+        const k = model.getLayer('conv0').getWeights()[0].dataSync().slice();
+        model.dispose();
+        return k;
+      };
+      const taskOnly = await conv0KernelAfterStep('decoupled', 0);
+      // Decoupled: exactly the task-only step (the mask-loss gradient into convInput is zero).
+      expectClose(await conv0KernelAfterStep('decoupled', 1), taskOnly, {rtol: 0, atol: 0}, 'decoupled conv0 kernel');
+      // Joint: the mask loss changes the step of conv0.
+      const joint = await conv0KernelAfterStep('joint', 1);
+      expect(Math.max(...Array.from(joint).map((v, i) => Math.abs(v - taskOnly[i]))), 'joint step differs').to.be.greaterThan(1e-4);
+    });
+
+    it('stops training the predictor when lossWeight is set to 0 (cooldown)', async () => {
+      const {model, gate} = gatedModel();
+      const x = tf.randomUniform([8, 6, 6, 2], 0, 1, 'float32', 12);
+      model.compile({optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError'});
+      gate.lossWeight = 0;
+      const before = gate.getWeights().map(w => w.dataSync().slice());
+      await model.fit(x, tf.zeros([8, 3]), {epochs: 2, batchSize: 4, verbose: 0});
+      gate.getWeights().forEach((w, i) => expectClose(w.dataSync(), before[i], {rtol: 0, atol: 0}, `gate weight ${i}`));
+      model.dispose();
+    });
+
     it('trains the predictor through fit toward the targets', async () => {
       const {model, gate} = gatedModel();
       const x = tf.randomUniform([8, 6, 6, 2], 0, 1, 'float32', 9);
