@@ -9,7 +9,7 @@ import {channelRmsKurtosis, excessKurtosis} from '../spectral';
 import {ValueError, bool, describe, positiveInt} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, finiteMean, firesAt, layerByName, probeArg, singleSymbolic,
+  checkProbeAgainstModel, finiteMean, firesAt, layerByName, layerNamesArg, probeArg, singleSymbolic,
 } from './common';
 
 /** Arguments of {@link ActivationKurtosisMonitor}. */
@@ -59,10 +59,7 @@ export class ActivationKurtosisMonitor extends tfl.Callback {
     super();
     if (args == null) throw new ValueError(`${WHO}: args must be an object with probe and layers, got ${describe(args)}.`);
     this.probeX = probeArg(args.probe, 'probe', WHO, 2);
-    if (!Array.isArray(args.layers) || args.layers.length === 0 || args.layers.some(l => typeof l !== 'string')) {
-      throw new ValueError(`${WHO}: layers must be a non-empty list of layer names, got ${describe(args.layers)}.`);
-    }
-    this.layerNames = [...args.layers];
+    this.layerNames = layerNamesArg(args.layers, WHO);
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
     this.channelRms = bool(args.channelRms ?? DEFAULTS.channelRms, 'channelRms', WHO);
     this.sink = new RecordSink(args, WHO);

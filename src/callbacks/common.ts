@@ -86,6 +86,27 @@ export function layerByName(model: tfl.LayersModel, name: string, who: string): 
   return found;
 }
 
+/** The weight of `layer` whose own name is `name` (e.g. `'kernel'`, `'grid'`), ignoring tfjs' `_1` uniqueness suffix. */
+export function weightNamed(layer: tfl.layers.Layer, name: string): tfl.LayerVariable | undefined {
+  const re = new RegExp(`(^|/)${name}(_\\d+)?$`);
+  return layer.weights.find(w => re.test(w.originalName));
+}
+
+/** Checks a `layers` argument: a non-empty list of layer names. */
+export function layerNamesArg(value: unknown, who: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.some(l => typeof l !== 'string' || l.length === 0)) {
+    throw new ValueError(`${who}: layers must be a non-empty list of layer names, got ${describe(value)}.`);
+  }
+  return [...(value as string[])];
+}
+
+/** Checks an optional `layer` argument: a layer name. */
+export function layerNameArg(value: unknown, who: string): string | null {
+  if (value == null) return null;
+  if (typeof value !== 'string' || value.length === 0) throw new ValueError(`${who}: layer must be a layer name, got ${describe(value)}.`);
+  return value;
+}
+
 /** The last layer of class Dense in `model.layers`; throws when there is none. */
 export function lastDense(model: tfl.LayersModel, who: string): tfl.layers.Layer {
   for (let i = model.layers.length - 1; i >= 0; i--) {

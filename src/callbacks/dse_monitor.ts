@@ -10,7 +10,7 @@ import {diffusionKernel} from '../spectral/dse';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, firesAt, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
+  checkProbeAgainstModel, layerNameArg, firesAt, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
 } from './common';
 
 /** Arguments of {@link DseMonitor}. */
@@ -97,10 +97,7 @@ export class DseMonitor extends tfl.Callback {
       }
     }
     this.labels = args.labels ?? null;
-    if (args.layer != null && (typeof args.layer !== 'string' || args.layer.length === 0)) {
-      throw new ValueError(`${WHO}: layer must be a layer name, got ${describe(args.layer)}.`);
-    }
-    this.layerName = args.layer ?? null;
+    this.layerName = layerNameArg(args.layer, WHO);
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
     const sigma = args.sigma ?? DEFAULTS.sigma;
     if (typeof sigma === 'number') positiveNumber(sigma, 'sigma', WHO);

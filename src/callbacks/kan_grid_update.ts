@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {ValueError, describe, finiteNumber, integer, positiveInt} from '../validate';
 import {
   ActivationProbe, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerByName, probeArg, singleSymbolic,
+  checkProbeAgainstModel, layerByName, layerNamesArg, probeArg, singleSymbolic, weightNamed,
 } from './common';
 
 /** Arguments of {@link KanGridUpdate}. */
@@ -74,10 +74,7 @@ export class KanGridUpdate extends tfl.Callback {
     this.stopAfter = stop === Infinity ? Infinity : integer(stop, 'stopAfter', WHO, 1);
     this.margin = finiteNumber(args.margin ?? DEFAULTS.margin, 'margin', WHO, {min: 0});
     this.gridEps = finiteNumber(args.gridEps ?? DEFAULTS.gridEps, 'gridEps', WHO, {min: 0, max: 1});
-    if (args.layers != null && (!Array.isArray(args.layers) || args.layers.length === 0 || args.layers.some(l => typeof l !== 'string'))) {
-      throw new ValueError(`${WHO}: layers must be a non-empty list of layer names, got ${describe(args.layers)}.`);
-    }
-    this.layerNames = args.layers ?? null;
+    this.layerNames = args.layers == null ? null : layerNamesArg(args.layers, WHO);
     this.sink = new RecordSink(args, WHO);
   }
 
@@ -117,7 +114,7 @@ export class KanGridUpdate extends tfl.Callback {
         layer.updateGrid(inputs[i], {margin: this.margin, gridEps: this.gridEps});
       });
       for (const layer of this.targets) {
-        const grid = layer.weights.find(w => /(^|\/)grid(_\d+)?$/.test(w.originalName));
+        const grid = weightNamed(layer, 'grid');
         if (grid == null) continue;
         const k = Number(layer.getConfig().splineOrder);
         const [inDim, m] = grid.shape as number[];

@@ -9,7 +9,7 @@ import {eigh} from '../linalg/eigh';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
+  checkProbeAgainstModel, layerNameArg, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
 } from './common';
 
 /** Arguments of {@link SpectralTruncation}. */
@@ -150,10 +150,7 @@ export class SpectralTruncation extends tfl.Callback {
     this.at = oneOf(args.at ?? DEFAULTS.at, ['train-end', 'manual'] as const, 'at', WHO);
     this.probeRidge = positiveNumber(args.probeRidge ?? DEFAULTS.probeRidge, 'probeRidge', WHO);
     this.verbose = bool(args.verbose ?? DEFAULTS.verbose, 'verbose', WHO);
-    if (args.layer != null && (typeof args.layer !== 'string' || args.layer.length === 0)) {
-      throw new ValueError(`${WHO}: layer must be a layer name, got ${describe(args.layer)}.`);
-    }
-    this.layerName = args.layer ?? null;
+    this.layerName = layerNameArg(args.layer, WHO);
     this.sink = new RecordSink(args, WHO);
   }
 

@@ -3,12 +3,13 @@
  * (WeightWatcher's alpha, alpha-weighted, stable rank; SETOL's ERG gap),
  * monitored during training.
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import {weightSpectrum} from '../spectral';
+import {type WeightSpectrum, weightSpectrum} from '../spectral';
 import {ValueError, bool, describe, positiveInt} from '../validate';
-import {type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs, finiteMean, firesAt, layerByName} from './common';
+import {
+  type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs, finiteMean, firesAt, layerByName, layerNamesArg, weightNamed,
+} from './common';
 
 /** Arguments of {@link WeightSpectrumMonitor}. */
 export interface WeightSpectrumMonitorArgs extends RecordSinkArgs {
@@ -27,22 +28,9 @@ const WHO = 'weightSpectrumMonitor';
 /** WeightWatcher constants.py: OVER_TRAINED_THRESH = 2.0, UNDER_TRAINED_THRESH = 6.0. */
 export const ALPHA_RANGE: readonly [number, number] = [2, 6];
 
-/** Per-layer result of the last computation. */
-export interface LayerSpectrum {
+/** Per-layer result of the last computation: `tfa.spectral.weightSpectrum` of its kernel (α = −1 when the fit failed). */
+export interface LayerSpectrum extends WeightSpectrum {
   layer: string;
-  /** Power-law exponent; −1 when the fit failed (WeightWatcher's convention), see `status`. */
-  alpha: number;
-  alphaWeighted: number;
-  stableRank: number;
-  spectralNorm: number;
-  logNorm: number;
-  ergDeltaLambdaMin: number;
-  /** ESD of the kernel (eigenvalues of WᵀW, ascending), for `tfa.plots.spectrumPlot`. */
-  eigenvalues: Float64Array;
-  /** Start of the power-law tail (−1 when the fit failed). */
-  xmin: number;
-  /** `'failed'` when WWFit found no valid fit (fewer than 10 eigenvalues above 1e-5, …). */
-  status: 'ok' | 'failed';
 }
 
 /**
@@ -91,12 +79,7 @@ export class WeightSpectrumMonitor extends tfl.Callback {
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
     this.minEvals = positiveInt(args.minEvals ?? DEFAULTS.minEvals, 'minEvals', WHO);
     this.warnings = bool(args.warnings ?? DEFAULTS.warnings, 'warnings', WHO);
-    if (args.layers != null) {
-      if (!Array.isArray(args.layers) || args.layers.length === 0 || args.layers.some(l => typeof l !== 'string')) {
-        throw new ValueError(`${WHO}: layers must be a non-empty list of layer names, got ${describe(args.layers)}.`);
-      }
-    }
-    this.layerNames = args.layers ?? null;
+    this.layerNames = args.layers == null ? null : layerNamesArg(args.layers, WHO);
     this.sink = new RecordSink(args, WHO);
   }
 
@@ -136,11 +119,8 @@ export class WeightSpectrumMonitor extends tfl.Callback {
   async compute(): Promise<LayerSpectrum[]> {
     const out: LayerSpectrum[] = [];
     for (const {layer, kernel} of this.kernels) {
-      const s = await weightSpectrum(kernel.read() as tf.Tensor2D | tf.Tensor4D); // read() is the variable itself: not disposed
-      out.push({
-        layer, alpha: s.alpha, alphaWeighted: s.alphaWeighted, stableRank: s.stableRank, spectralNorm: s.spectralNorm,
-        logNorm: s.logNorm, ergDeltaLambdaMin: s.ergDeltaLambdaMin, eigenvalues: s.eigenvalues, xmin: s.xmin, status: s.status,
-      });
+      const s = await weightSpectrum(kernel.read()); // read() is the variable itself: not disposed
+      out.push({layer, ...s});
     }
     this.spectra = out;
     return out;
@@ -161,7 +141,7 @@ export class WeightSpectrumMonitor extends tfl.Callback {
 
 /** Dense and Conv2D kernels of `model` (named ones, or all with enough eigenvalues). */
 function pickKernels(model: tfl.LayersModel, names: string[] | null, minEvals: number): Array<{layer: string; kernel: tfl.LayerVariable}> {
-  const kernelOf = (l: tfl.layers.Layer) => l.weights.find(w => /(^|\/)kernel(_\d+)?$/.test(w.originalName));
+  const kernelOf = (l: tfl.layers.Layer) => weightNamed(l, 'kernel');
   if (names != null) {
     return names.map(name => {
       const l = layerByName(model, name, WHO);

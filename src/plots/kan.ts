@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
+import {weightNamed} from '../callbacks/common';
 import {bsplineBasis} from '../layers/kan/basis';
 import {type BaseActivation, applyBaseActivation} from '../layers/kan/common';
 import {ValueError, describe, increasingPair, integer, positiveInt} from '../validate';
@@ -30,9 +31,9 @@ const WHO = 'kanFunctions';
 
 /** The per-edge functions φ `[I, P, O]` on the x values `[P, I]`; the caller disposes both. */
 export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, range?: [number, number]): {x: tf.Tensor2D; phi: tf.Tensor3D} {
-  const w = (suffix: string): tf.Tensor => {
-    const v = layer.weights.find(x => x.originalName.endsWith(`/${suffix}`) || x.name.endsWith(`/${suffix}`));
-    if (v == null) throw new ValueError(`${WHO}: layer '${layer.name}' has no weight '${suffix}'.`);
+  const w = (name: string): tf.Tensor => {
+    const v = weightNamed(layer, name);
+    if (v == null) throw new ValueError(`${WHO}: layer '${layer.name}' has no weight '${name}'.`);
     return v.read();
   };
   const cfg = layer.getConfig();
