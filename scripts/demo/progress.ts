@@ -45,9 +45,13 @@ export class ProgressBar extends tf.Callback {
   private lastDraw = 0;
   private lastQuarter = 0;
   private lastBatchEnd = 0;
+  private epochCpu = process.cpuUsage();
+  private lastBatchCpu = process.cpuUsage();
   /** Wall time per epoch, ms: whole epoch (incl. validation and the callbacks before this one) and training batches only. */
   readonly epochTimes: number[] = [];
   readonly trainTimes: number[] = [];
+  /** Process CPU time (user + system, ms) of the training batches per epoch: less sensitive than wall time to other load on the machine. */
+  readonly trainCpuTimes: number[] = [];
 
   constructor(opts: ProgressOptions) {
     super();
@@ -68,6 +72,7 @@ export class ProgressBar extends tf.Callback {
   override async onEpochBegin(epoch: number): Promise<void> {
     this.epoch = epoch;
     this.epochStart = performance.now();
+    this.epochCpu = process.cpuUsage();
     this.lossSum = 0;
     this.accSum = 0;
     this.seen = 0;
@@ -78,6 +83,7 @@ export class ProgressBar extends tf.Callback {
     this.done++;
     this.seen++;
     this.lastBatchEnd = performance.now();
+    this.lastBatchCpu = process.cpuUsage();
     this.lossSum += logValue(logs, 'loss') ?? NaN;
     this.accSum += logValue(logs, 'acc') ?? logValue(logs, 'accuracy') ?? NaN;
     const now = performance.now();
@@ -97,6 +103,9 @@ export class ProgressBar extends tf.Callback {
     const ms = performance.now() - this.epochStart;
     this.epochTimes.push(ms);
     this.trainTimes.push(this.lastBatchEnd - this.epochStart);
+    const cpu = process.cpuUsage(this.epochCpu);
+    const tail = process.cpuUsage(this.lastBatchCpu);
+    this.trainCpuTimes.push((cpu.user + cpu.system - tail.user - tail.system) / 1000);
     const parts = [
       `${this.opts.label.padEnd(12)} epoch ${epoch + 1}/${this.opts.epochs}`,
       `loss ${(logValue(logs, 'loss') ?? NaN).toFixed(4)}`,

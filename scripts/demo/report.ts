@@ -14,6 +14,7 @@ export interface RunResult {
   params?: number;
   testAcc?: number;
   trainSecPerEpoch?: number;
+  trainCpuSecPerEpoch?: number;
   epochSecPerEpoch?: number;
   finalDse?: number;
   finalAlpha?: number;
@@ -46,7 +47,7 @@ export const fmt = (v: number | undefined, digits: number): string =>
 
 /** Rows of the results table (also printed in the terminal). */
 export function tableRows(results: RunResult[]): string[][] {
-  const header = ['run', 'optimizer', 'test acc', 'params', 'train s/epoch', 'epoch s (with monitors)', 'final DSE (bits)', 'final alpha'];
+  const header = ['run', 'optimizer', 'test acc', 'params', 'train s/epoch', 'train cpu s/epoch', 'epoch s (with monitors)', 'final DSE (bits)', 'final alpha'];
   const rows = results.map(r =>
     r.status === 'ok'
       ? [
@@ -55,11 +56,12 @@ export function tableRows(results: RunResult[]): string[][] {
           fmt(r.testAcc, 4),
           String(r.params),
           fmt(r.trainSecPerEpoch, 2),
+          fmt(r.trainCpuSecPerEpoch, 2),
           fmt(r.epochSecPerEpoch, 2),
           fmt(r.finalDse, 3),
           fmt(r.finalAlpha, 2),
         ]
-      : [r.name, r.status === 'missing' ? 'not available' : 'FAILED', r.reason ?? '', '', '', '', '', ''],
+      : [r.name, r.status === 'missing' ? 'not available' : 'FAILED', r.reason ?? '', '', '', '', '', '', ''],
   );
   return [header, ...rows];
 }
@@ -149,7 +151,7 @@ svg{max-width:100%;height:auto}
 ${meta.missing.length ? `<p class="na">Not available in this build: ${esc(meta.missing.join(', '))}</p>` : ''}
 <h2>Results</h2>
 ${htmlTable(tableRows(results))}
-<p class="meta">test acc: accuracy on the held-out test split after the last epoch. train s/epoch: training batches only; epoch s adds validation and the dseMonitor/weightSpectrumMonitor callbacks. DSE: diffusion spectral entropy of the hidden representation on the probe (dseMonitor). alpha: mean power-law exponent of the Dense kernels (weightSpectrumMonitor).</p>
+<p class="meta">test acc: accuracy on the held-out test split after the last epoch. train s/epoch: wall time of the training batches; train cpu s/epoch: the process's CPU time for them (a fairer comparison when other work shares the machine); epoch s adds validation and the dseMonitor/weightSpectrumMonitor callbacks. DSE: diffusion spectral entropy of the hidden representation on the probe (dseMonitor). alpha: mean power-law exponent of the Dense kernels (weightSpectrumMonitor).</p>
 <h2>Accuracy</h2>
 ${curves(ok, [['acc', 'train accuracy'], ['val_acc', 'test accuracy']], 'Accuracy per epoch')}
 <h2>Diffusion spectral entropy of the hidden layer</h2>
