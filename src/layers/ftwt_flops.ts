@@ -121,7 +121,8 @@ const prod = (s: Array<number | null>) => s.reduce<number>((u, v) => u * (v as n
  * zero-preserving layers (ReLU, pools, Flatten, Dropout, ...). A depthwise
  * conv counts the channels open at both its input and output. Bias, gate
  * predictors and other layers are not counted, as in the reference.
- * `reduction = 1 − dynamic / dense`.
+ * `reduction = 1 − dynamic / dense`. Layers inside nested models are not
+ * visited, and each counted layer and gate must be applied once.
  *
  * Async (reads the masks); runs `model` once on `x` (in batches of 32).
  * Returns plain numbers; `x` stays owned by the caller.
