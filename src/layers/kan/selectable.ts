@@ -239,7 +239,9 @@ export class SelectableKAN extends tfl.layers.Layer {
   /**
    * Keeps, per edge, only the basis with the largest logit (ties: the first
    * listed): from now on the mixing weights are one-hot and the logits are
-   * frozen (not trainable; recompile a model before training it further).
+   * frozen (not trainable, so no optimizer updates them, even in a model
+   * compiled before; recompile anyway to avoid tfjs' "discrepancy between
+   * trainable weights" warning).
    * Synchronous, no data read. Idempotent.
    */
   harden(): void {

@@ -116,6 +116,24 @@ describe('SelectableKAN', () => {
     free(layer);
   });
 
+  it('keeps the logits fixed in training after harden(), also in a model compiled before it', async () => {
+    const layer = selectableKAN({units: 2, inputShape: [3], seed: 3});
+    const model = tf.sequential({layers: [layer]});
+    model.compile({optimizer: tf.train.adam(0.05), loss: 'meanSquaredError'});
+    const x = tf.randomUniform([8, 3], -1, 1, 'float32', 12);
+    const y = tf.randomUniform([8, 2], -1, 1, 'float32', 13);
+    const logits = () => Array.from(named(layer).selection_logits);
+    const start = logits();
+    await model.fit(x, y, {epochs: 2, batchSize: 8, verbose: 0});
+    const trained = logits();
+    expect(trained).to.not.deep.equal(start); // Adam moved them while soft
+    layer.harden();
+    await model.fit(x, y, {epochs: 2, batchSize: 8, verbose: 0}); // no recompile: Adam has momentum
+    expect(logits()).to.deep.equal(trained);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('keeps the hard choice and output through save/load via tfa.io.fileSystem', async () => {
     const layer = selectableKAN({units: 2, inputShape: [3]});
     const model = tf.sequential({layers: [layer]});
