@@ -147,15 +147,15 @@ const prod = (s: Array<number | null>) => s.reduce<number>((u, v) => u * (v as n
  * const c2 = tf.layers.conv2d({filters: 5, kernelSize: 3, activation: 'relu'}).apply(g1);
  * const g2 = tfa.layers.ftwtGate().apply([g1, c2]);
  * const model = tf.model({inputs: x, outputs: g2});
- * tfa.layers.ftwtFlops(model, tf.randomNormal([4, 8, 8, 3])).then(r =>
- *   console.log(r.dense, r.dynamic, r.reduction));
+ * const r = tfa.layers.ftwtFlops(model, tf.randomNormal([4, 8, 8, 3]));
+ * console.log(r.dense, r.dynamic, r.reduction);
  * ```
  */
-export async function ftwtFlops(
+export function ftwtFlops(
   model: tfl.LayersModel,
   x: tf.Tensor | tf.Tensor[],
   options: FTWTFlopsOptions = {},
-): Promise<FTWTFlopsReport> {
+): FTWTFlopsReport {
   if (!(model instanceof tfl.LayersModel)) {
     throw new ValueError(`${WHO}: model must be a tf.LayersModel, got ${typeof model}.`);
   }
@@ -182,7 +182,9 @@ export async function ftwtFlops(
     for (let i = 0; i < gates.length; i++) {
       const a = acts[unique.indexOf(probes[i])];
       const m = masksFrom === 'predicted' ? gates[i].predictMask(a) : gates[i].targetMask(a);
-      masks.set(gates[i], {data: (await m.data()) as Float32Array, channels: m.shape[1]});
+      // Synchronous, as API.md specifies `ftwtFlops(model, x) → {dense, dynamic, reduction}`;
+      // a one-off analysis call, not a hot path.
+      masks.set(gates[i], {data: m.dataSync() as Float32Array, channels: m.shape[1]});
       m.dispose();
     }
     tf.dispose(acts);

@@ -450,8 +450,8 @@ describe('FTWTGate on MNIST', () => {
             constant.push(tf.mean(tf.cast(tf.equal(tf.mul(tf.onesLike(target), majority), target), 'float32')).dataSync()[0]);
           });
         });
-        const flops = await ftwtFlops(run.model, te.x);
-        const estimate = (await ftwtFlops(run.model, te.x, {masks: 'target'})).reduction;
+        const flops = ftwtFlops(run.model, te.x);
+        const estimate = (ftwtFlops(run.model, te.x, {masks: 'target'})).reduction;
         results[softmax ? 'softmax' : 'no-softmax'] = {agree, constant, accuracy: accOf(run.model), reduction: flops.reduction, estimate};
         run.model.dispose();
       }
