@@ -1,0 +1,40 @@
+/**
+ * The README is merged from docs/sections/*.md: every ```js snippet there
+ * runs as written and prints something. Snippets run on wasm (several train
+ * small models); one that needs a kernel the wasm backend lacks (e.g.
+ * Conv2DBackpropFilter) runs on cpu instead, which is what a user on wasm
+ * would see as well: tfjs names the missing kernel. recipes.md has its own
+ * test (recipes.test.ts).
+ */
+import {expect} from 'chai';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {withBackend} from '../helpers/backends';
+import {ROOT, markdownSnippets, runSnippet} from './snippets';
+
+const DIR = path.join(ROOT, 'docs', 'sections');
+const NOT_ON_WASM = /not registered for backend 'wasm'/;
+
+describe('README sections', () => {
+  const files = fs.readdirSync(DIR).filter(f => f.endsWith('.md') && f !== 'recipes.md').sort();
+
+  it('exist and hold runnable js snippets', () => {
+    expect(files.flatMap(f => markdownSnippets(path.join(DIR, f))).length).to.be.greaterThan(0);
+  });
+
+  for (const file of files) {
+    for (const s of markdownSnippets(path.join(DIR, file)).filter(x => x.nodeRunnable)) {
+      it(`${s.where} runs and prints a result (wasm, else cpu)`, async () => {
+        let printed: string[];
+        try {
+          printed = await withBackend('wasm', () => runSnippet(s.code));
+        } catch (e) {
+          if (!NOT_ON_WASM.test(String((e as Error).message))) throw e;
+          printed = await withBackend('cpu', () => runSnippet(s.code));
+        }
+        expect(printed.length, `${s.where} printed nothing`).to.be.greaterThan(0);
+      });
+    }
+  }
+});
