@@ -63,7 +63,7 @@ export function resolveDSEOptions(opts: DSEOptions, who: string): ResolvedDSE {
     t: positiveNumber(opts.t ?? DEFAULTS.t, 't', who),
     maxN: integer(opts.maxN ?? DEFAULTS.maxN, 'maxN', who, 2),
     method: oneOf(opts.method ?? DEFAULTS.method, ['exact', 'lanczos'] as const, 'method', who),
-    seed: integer(opts.seed ?? DEFAULTS.seed, 'seed', who, 0),
+    seed: integer(opts.seed ?? DEFAULTS.seed, 'seed', who, 0, 2 ** 32 - 1),
     deflation: positiveInt(opts.deflation ?? DEFAULTS.deflation, 'deflation', who),
     probes: positiveInt(opts.probes ?? DEFAULTS.probes, 'probes', who),
     steps: positiveInt(opts.steps ?? DEFAULTS.steps, 'steps', who),
@@ -212,7 +212,8 @@ export async function dseOfMatrix(z: tf.Tensor2D, cfg: ResolvedDSE): Promise<num
  * 4000 about a minute); `'lanczos'` estimates the entropy by deflated
  * stochastic Lanczos quadrature: top-`deflation` Ritz pairs by subspace
  * iteration, then SLQ (`probes` × `steps`) on the deflated operator
- * (measured within 0.05 bits of exact; see the docs). Async; owns no tensors
+ * (measured within 0.05 bits of exact; see the docs; inputs with
+ * N ≤ deflation + steps use the exact path). Async; owns no tensors
  * after it resolves; `z` is not disposed.
  *
  * Paper: Liao, Liu et al., "Assessing Neural Network Representations During

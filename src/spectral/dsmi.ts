@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {describe, integer, positiveInt, ValueError} from '../validate';
+import {describe, positiveInt, ValueError} from '../validate';
 import {checkPoints, diffusionKernel, dseOfMatrix, resolveDSEOptions} from './dse';
 import type {DSEOptions} from './dse';
 import {PythonRandom} from './rng';
@@ -84,7 +84,6 @@ export async function diffusionSpectralMutualInfo(
 ): Promise<number> {
   const cfg = resolveDSEOptions(opts, WHO);
   const repetitions = positiveInt(opts.repetitions ?? DEFAULTS.repetitions, 'repetitions', WHO);
-  integer(cfg.seed, 'seed', WHO, 0, 2 ** 32 - 1);
   await checkPoints(z, 'z', WHO);
   const n = z.shape[0];
   const y = await readLabels(labels, n);
