@@ -91,9 +91,9 @@ interface Spectrum {
  * Cost: one forward pass of `trainProbe` (and of the validation set), a D×D
  * covariance on the backend and an exact float64 eigendecomposition in JS
  * (O(D³) with vectors: D = 512 takes about 1 s). Synchronous reads
- * (`eigh` uses dataSync) happen only in apply/probe, at train end.
+ * (inside `linalg.eigh`) happen only in apply/probe, at train end.
  *
- * Paper: Wang, "The Malignant Tail: ...", 2026, arXiv:2603.02293. Only the
+ * Paper: Wang, "The Malignant Tail" (short title; the full one was not retrieved), 2026, arXiv:2603.02293. Only the
  * abstract is public: this is *our formulation from the abstract*
  * ("post-hoc Explicit Spectral Truncation (d≪D) to surgically prune the
  * noise-dominated subspace"; "Spectral Linear Probe"), not the authors' code.
@@ -176,7 +176,7 @@ export class SpectralTruncation extends tfl.Callback {
   async apply(model?: tfl.LayersModel): Promise<number> {
     this.ensure(model);
     const head = this.head!;
-    const spec = this.spectrum();
+    const spec = await this.spectrum();
     try {
       const dim = spec.values.length;
       let d: number;
@@ -234,13 +234,14 @@ export class SpectralTruncation extends tfl.Callback {
       throw new ValueError(`${WHO}: probe() needs trainLabels (the labels of trainProbe), got none.`);
     }
     this.ensure(model);
-    const spec = this.spectrum();
+    const spec = await this.spectrum();
     try {
       const dim = spec.values.length;
       const train = await this.coordinates(this.trainX, spec); // [n·D]
       const n = probeSize(this.trainX);
       const yTrain = await classIds(this.trainLabels);
-      const classes = Math.max(numClasses(this.trainLabels), ...Array.from(yTrain, v => v + 1));
+      let classes = numClasses(this.trainLabels);
+      for (const c of yTrain) classes = Math.max(classes, c + 1); // a loop: spreading n ids could overflow the stack
       // Targets: one-hot, centred; the eigen-coordinates are uncorrelated with
       // variance λ_k, so least squares decouples: β_k = z_kᵀ(Y − Ȳ)/(n(λ_k + ridge)).
       const prior = new Float64Array(classes);
@@ -320,7 +321,7 @@ export class SpectralTruncation extends tfl.Callback {
   }
 
   /** μ, and the eigenpairs (descending) of the train-probe feature covariance. */
-  private spectrum(): Spectrum {
+  private async spectrum(): Promise<Spectrum> {
     const [f] = this.runner!.run(this.trainX); // [n, D]
     const {mean, cov} = tf.tidy(() => {
       const mu = tf.mean(f, 0); // [D]
@@ -328,7 +329,7 @@ export class SpectralTruncation extends tfl.Callback {
       return {mean: mu, cov: tf.div(tf.matMul(fc, fc, true, false), f.shape[0]) as tf.Tensor2D}; // [D, D]
     });
     f.dispose();
-    const meanData = Float64Array.from(mean.dataSync());
+    const meanData = Float64Array.from(await mean.data());
     mean.dispose();
     const {values, vectors} = eigh(cov, {symmetryTol: 1e-3});
     cov.dispose();
