@@ -73,7 +73,8 @@ export function resolveDSEOptions(opts: DSEOptions, who: string): ResolvedDSE {
 /** Squared Euclidean distances `[N, N]` on the backend (features centred first, which leaves distances unchanged and limits cancellation). */
 function squaredDistances(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const xc = tf.sub(x, tf.mean(x, 0, true)); // [N, D]
+    const xf = tf.cast(x, 'float32'); // int inputs too
+    const xc = tf.sub(xf, tf.mean(xf, 0, true)); // [N, D]
     const sq = tf.sum(tf.square(xc), 1, true); // [N, 1]
     const cross = tf.matMul(xc, xc, false, true); // [N, N]
     return tf.relu(tf.sub(tf.add(sq, tf.transpose(sq)), tf.mul(cross, 2))) as tf.Tensor2D; // [N, N]
@@ -84,7 +85,7 @@ function squaredDistances(x: tf.Tensor2D): tf.Tensor2D {
 async function medianSigma(d2: tf.Tensor2D): Promise<number> {
   const n = d2.shape[0];
   const data = await d2.data();
-  const tri = new Float64Array((n * (n + 1)) / 2);
+  const tri = new Float32Array((n * (n + 1)) / 2); // D² is float32 already: no precision lost
   let c = 0;
   for (let i = 0; i < n; i++) for (let j = i; j < n; j++) tri[c++] = data[i * n + j];
   tri.sort();

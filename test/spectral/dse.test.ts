@@ -72,8 +72,8 @@ describe('spectral.diffusionSpectralEntropy', () => {
 
   it('gives 1 bit for two identical-point clusters far apart and 0 bits for one (hand-derived)', async () => {
     // K is block diagonal with all-(1/n_c) blocks: eigenvalues {1, 1, 0, …}, p = ½, ½ → 1 bit
-    // (the eps terms add N·eps·|log2 eps| ≈ 1e-12).
-    const two = tf.tensor2d([[0, 0], [0, 0], [0, 0], [500, 0], [500, 0]]);
+    // (the eps terms add N·eps·|log2 eps| ≈ 1e-12). int32 input is accepted.
+    const two = tf.tensor2d([[0, 0], [0, 0], [0, 0], [500, 0], [500, 0]], [5, 2], 'int32');
     const one = tf.tensor2d([[3, 1], [3, 1], [3, 1]]);
     expect(Math.abs((await diffusionSpectralEntropy(two, {sigma: 1})) - 1)).to.be.below(1e-6);
     expect(Math.abs(await diffusionSpectralEntropy(one, {sigma: 1}))).to.be.below(1e-6);
