@@ -235,6 +235,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(e => {
-  console.error(e);
+  const msg = (e as Error).message ?? String(e);
+  // A bad option is a usage error: its message says what to fix, no stack needed.
+  console.error(/^(--|unknown option)/.test(msg) ? `demo: ${msg}` : e);
   process.exit(1);
 });
