@@ -21,20 +21,37 @@ function mlp(): tf.Sequential {
   ]});
 }
 
-/** Median ms of one `trainOnBatch` step with the given optimizer. */
-async function stepTime(makeOpt: (model: tf.LayersModel) => tf.Optimizer, batch: number, reps: number): Promise<number> {
-  const model = mlp();
-  const opt = makeOpt(model);
-  model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
+/**
+ * Median ms of one `trainOnBatch` step per optimizer. The optimizers are timed
+ * in turn within each repetition, so load from other processes hits all alike.
+ */
+async function stepTimes(makers: Array<(model: tf.LayersModel) => tf.Optimizer>, batch: number, reps: number, warmup: number): Promise<number[]> {
   const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 5);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 6), 10).toFloat());
-  const ms = await timeIt(async () => {
-    await model.trainOnBatch(x, y); // resolves after the loss is read: the step has finished
-  }, {warmup: 2, reps});
+  const runs = makers.map(make => {
+    const model = mlp();
+    const opt = make(model);
+    model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
+    return {model, opt};
+  });
+  const times: number[][] = runs.map(() => []);
+  for (let r = -warmup; r < reps; r++) {
+    for (let i = 0; i < runs.length; i++) {
+      // trainOnBatch resolves after the loss is read: the step has finished.
+      const ms = await timeIt(() => runs[i].model.trainOnBatch(x, y), {warmup: 0, reps: 1});
+      if (r >= 0) times[i].push(ms);
+    }
+  }
   tf.dispose([x, y]);
-  opt.dispose();
-  model.dispose();
-  return ms;
+  for (const {model, opt} of runs) {
+    opt.dispose();
+    model.dispose();
+  }
+  return times.map(median);
+}
+
+function median(v: number[]): number {
+  return [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
 }
 
 /** NS on an m×n matrix vs the same matMuls done plainly (3 per step: m×n·n×m, m×m·m×m, m×m·m×n). */
@@ -45,7 +62,12 @@ async function nsThroughput(m: number, n: number, reps: number): Promise<{ns: nu
   const a = tf.randomNormal([m, n], 0, 1, 'float32', 2);
   const at = tf.randomNormal([n, m], 0, 1, 'float32', 3);
   const sq = tf.randomNormal([m, m], 0, 1, 'float32', 4);
-  const runNs = () => tf.tidy(() => newtonSchulz(g).dataSync());
+  // The tidy bodies return nothing: tf.tidy walks a returned TypedArray
+  // element by element looking for tensors (200 ms for 200k entries).
+  const runNs = () =>
+    tf.tidy(() => {
+      newtonSchulz(g).dataSync();
+    });
   const runPlain = () =>
     tf.tidy(() => {
       let acc = tf.zeros([m, m]);
@@ -54,7 +76,7 @@ async function nsThroughput(m: number, n: number, reps: number): Promise<{ns: nu
         acc = tf.add(acc, tf.matMul(sq, sq));
         acc = tf.add(acc, tf.sum(tf.matMul(sq, a)));
       }
-      return acc.dataSync();
+      acc.dataSync();
     });
   // Interleaved, so that load from other processes hits both alike.
   runNs();
@@ -65,7 +87,6 @@ async function nsThroughput(m: number, n: number, reps: number): Promise<{ns: nu
     tNs.push(await timeIt(runNs, {warmup: 0, reps: 1}));
     tPlain.push(await timeIt(runPlain, {warmup: 0, reps: 1}));
   }
-  const median = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
   const ns = median(tNs);
   const plain = median(tPlain);
   tf.dispose([g, a, at, sq]);
@@ -77,7 +98,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   await tf.setBackend('wasm');
   const rows: BenchRow[] = [];
   try {
-    const reps = ctx.quick ? 3 : 7;
+    const reps = ctx.quick ? 3 : 5;
     const batches = ctx.quick ? [128] : [128, 1024];
     const optimizers: Array<[string, (model: tf.LayersModel) => tf.Optimizer]> = [
       ['AdamW', () => adamw()],
@@ -85,18 +106,17 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ['SPECTRA', () => spectra()],
     ];
     for (const batch of batches) {
-      const adam = await stepTime(() => tf.train.adam(1e-3), batch, reps);
-      for (const [name, make] of optimizers) {
-        const ms = await stepTime(make, batch, reps);
+      const [adam, ...others] = await stepTimes([() => tf.train.adam(1e-3), ...optimizers.map(([, make]) => make)], batch, reps, ctx.quick ? 1 : 2);
+      optimizers.forEach(([name], i) => {
         rows.push(ratioRow({
           area: AREA,
           what: `${name} train step, MLP 784-256-256-10, batch ${batch}`,
           baseline: 'tf.train.adam step',
-          value: ms,
+          value: others[i],
           baselineValue: adam,
           unit: 'ms',
         }));
-      }
+      });
     }
     const shapes: Array<[number, number]> = ctx.quick ? [[256, 784]] : [[256, 784], [256, 256]];
     for (const [m, n] of shapes) {

@@ -50,6 +50,8 @@ const DEFAULTS = {steps: 10};
  * Follows: mlolab/llm-spectral-clipping `src/optim/post_process.py` @ed9df11,
  * `clip_sigvals`, `_matrix_inv_sqrt_NS_core`.
  * Deviations:
+ * - Computed on the tall orientation `Y = Xᵀ` (`XXᵀ = YᵀY`, result `(Y·Z)ᵀ`),
+ *   the transpose of the reference's wide form: identical maths, cheaper on wasm.
  * - A batch uses one bound per matrix (the reference takes the max over the
  *   batch), so batched and one-by-one results agree.
  * - float32 always (the reference may run in bfloat16).
@@ -97,24 +99,27 @@ export function softSpectralClipUnchecked(x: tf.Tensor, c: number, steps: number
   const rank = x.rank;
   const m = x.shape[rank - 2];
   const n = x.shape[rank - 1];
-  const tall = m > n;
+  // Tall orientation Y = Xᵀ (X the reference's wide matrix): XXᵀ = YᵀY and
+  // Z·X = (Y·Z)ᵀ (Z symmetric), so the big operand stays on the left of
+  // every product (wasm re-packs each fresh right-hand operand).
+  const wide = m < n;
   const perm = rank === 3 ? [0, 2, 1] : [1, 0];
-  const w = tall ? tf.transpose(x, perm) : x; // [.., r, s], r <= s
+  const y = wide ? tf.transpose(x, perm) : x; // [.., s, r], s >= r
   const r = Math.min(m, n);
   const eye = tf.eye(r); // [r, r]
-  const gram = tf.matMul(w, tf.transpose(w, perm)); // [.., r, r] (explicit transpose: wasm's transposed matMul is slow)
+  const gram = tf.matMul(tf.transpose(y, perm), y); // [.., r, r] (explicit transpose: wasm's transposed matMul is slow)
   const rowSums = tf.max(tf.sum(tf.abs(gram), -1), -1); // [..] Gershgorin bound
   const frob = tf.sqrt(tf.sum(tf.square(gram), [rank - 2, rank - 1])); // [..]
   const bound = tf.minimum(rowSums, frob); // [..] ≥ σ²max
   const alpha = tf.add(tf.div(bound, c * c), 1); // [..] α̂ = 1 + s/c²
   const alphaM = rank === 3 ? tf.reshape(alpha, [-1, 1, 1]) : alpha; // broadcastable
-  let y = tf.div(tf.add(eye, tf.div(gram, c * c)), alphaM); // [.., r, r] Â, eigenvalues in (0, 1]
+  let a = tf.div(tf.add(eye, tf.div(gram, c * c)), alphaM); // [.., r, r] Â (the reference's Y), eigenvalues in (0, 1]
   let z: tf.Tensor = rank === 3 ? tf.tile(tf.expandDims(eye, 0), [x.shape[0], 1, 1]) : eye;
   for (let t = 0; t < steps; t++) {
-    const tm = tf.mul(tf.sub(tf.mul(eye, 3), tf.matMul(z, y)), 0.5); // [.., r, r] ½(3I − Z·Y)
-    y = tf.matMul(y, tm);
+    const tm = tf.mul(tf.sub(tf.mul(eye, 3), tf.matMul(z, a)), 0.5); // [.., r, r] ½(3I − Z·Y)
+    a = tf.matMul(a, tm);
     z = tf.matMul(tm, z);
   }
-  const out = tf.div(tf.matMul(z, w), tf.sqrt(alphaM)); // [.., r, s]
-  return tall ? tf.transpose(out, perm) : out;
+  const out = tf.div(tf.matMul(y, z), tf.sqrt(alphaM)); // [.., s, r] (Z·X)ᵀ/√α̂
+  return wide ? tf.transpose(out, perm) : out;
 }

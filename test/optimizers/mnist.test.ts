@@ -36,9 +36,10 @@ describe('Muon on MNIST', () => {
       const adam = await trainAndTest(() => tf.train.adam(1e-3), data);
       const muonAcc = await trainAndTest(model => muon({learningRate: 0.02, exclude: muonExcludeDefaults(model)}), data);
       console.log(`      MNIST (4000 train, 2004 test, 2 epochs, batch 128): Adam ${adam.toFixed(4)}, Muon ${muonAcc.toFixed(4)}`);
-      // Measured over 3 initialisations (shuffled batches): Adam 0.901 ± 0.003,
-      // Muon 0.915 ± 0.001, margin +0.014. Asserted: margin >= 0.005, i.e. the
-      // measured margin minus ~3 standard deviations of the seed noise.
+      // Measured (this setting, 3 initialisations): Adam 0.884 / 0.878 / 0.893,
+      // Muon 0.909 / 0.909 / 0.910; margin +0.025 on this init (+0.018 to +0.031
+      // over the three). Asserted: margin >= 0.005, the measured margin minus
+      // 3 standard deviations of Adam's init noise (0.007).
       expect(muonAcc - adam).to.be.at.least(0.005);
       expect(adam).to.be.greaterThan(0.85); // the baseline itself trained
       tf.dispose([data.train.x, data.train.y, data.train.labels, data.test.x, data.test.y, data.test.labels]);
