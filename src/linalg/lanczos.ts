@@ -189,7 +189,9 @@ export function lanczosQuadrature(
   const m = Math.min(positiveInt(opts.steps ?? 30, 'steps', who), a.n);
   const seed = integer(opts.seed ?? 0, 'seed', who, 0);
   const n = a.n;
-  let u: Float64Array | null = null; // [N, k] row-major
+  // Everything below is probe-major: vector p of a block lives at [p·n, (p+1)·n),
+  // so every inner loop runs over N contiguous entries.
+  let ut: Float64Array | null = null; // Uᵀ [k, N]
   let k = 0;
   if (opts.deflate != null) {
     const d = opts.deflate;
@@ -197,38 +199,33 @@ export function lanczosQuadrature(
       throw new ValueError(`${who}: deflate must have shape [${n}, k], got [${d.shape.join(',')}].`);
     }
     k = d.shape[1];
-    u = Float64Array.from(d.dataSync());
+    ut = transpose(Float64Array.from(d.dataSync()), n, k);
   }
-  // w ← (I − UUᵀ) w for w [N, nv] row-major, in place.
-  const coef = new Float64Array(Math.max(k, 1) * nv);
+  const dot = (x: Float64Array, xo: number, y: Float64Array, yo: number): number => {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += x[xo + r] * y[yo + r];
+    return s;
+  };
+  const axpy = (c: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void => {
+    for (let r = 0; r < n; r++) y[yo + r] -= c * x[xo + r];
+  };
+  // w ← (I − UUᵀ) w for every probe, in place.
   const project = (w: Float64Array): void => {
-    if (u === null) return;
-    coef.fill(0);
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < k; c++) {
-        const ur = u[r * k + c];
-        for (let p = 0; p < nv; p++) coef[c * nv + p] += ur * w[r * nv + p];
-      }
-    }
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < k; c++) {
-        const ur = u[r * k + c];
-        for (let p = 0; p < nv; p++) w[r * nv + p] -= ur * coef[c * nv + p];
-      }
+    if (ut === null) return;
+    for (let p = 0; p < nv; p++) {
+      for (let c = 0; c < k; c++) axpy(dot(ut, c * n, w, p * n), ut, c * n, w, p * n);
     }
   };
-  const colDots = (x: Float64Array, y: Float64Array): Float64Array => {
-    const out = new Float64Array(nv);
-    for (let r = 0; r < n; r++) for (let p = 0; p < nv; p++) out[p] += x[r * nv + p] * y[r * nv + p];
-    return out;
-  };
+  const toBackend = (x: Float64Array): tf.Tensor2D => tf.tensor2d(Float32Array.from(transpose(x, nv, n)), [n, nv]);
   const rng = mulberry32(seed);
-  const z = Float64Array.from(rademacher(n * nv, rng));
+  const z = transpose(Float64Array.from(rademacher(n * nv, rng)), n, nv); // [nv, N]
   project(z);
-  const zNorm2 = colDots(z, z);
-  const q0 = new Float64Array(n * nv);
-  for (let r = 0; r < n; r++) {
-    for (let p = 0; p < nv; p++) q0[r * nv + p] = zNorm2[p] > 0 ? z[r * nv + p] / Math.sqrt(zNorm2[p]) : 0;
+  const zNorm2 = new Float64Array(nv);
+  const q0 = new Float64Array(nv * n);
+  for (let p = 0; p < nv; p++) {
+    zNorm2[p] = dot(z, p * n, z, p * n);
+    const inv = zNorm2[p] > 0 ? 1 / Math.sqrt(zNorm2[p]) : 0;
+    for (let r = 0; r < n; r++) q0[p * n + r] = z[p * n + r] * inv;
   }
   const qs: Float64Array[] = [q0];
   const alphas: Float64Array[] = [];
@@ -236,35 +233,33 @@ export function lanczosQuadrature(
   const length = new Int32Array(nv).fill(m); // Lanczos length per probe (shorter on breakdown)
   for (let j = 0; j < m; j++) {
     const q = qs[j];
-    const aq = tf.tidy(() => a.apply(tf.tensor2d(Float32Array.from(q), [n, nv]))); // [N, nv] on the backend
-    const w = Float64Array.from(aq.dataSync());
+    const aq = tf.tidy(() => a.apply(toBackend(q))); // [N, nv] on the backend
+    const w = transpose(Float64Array.from(aq.dataSync()), n, nv); // [nv, N]
     aq.dispose();
-    const alpha = colDots(q, w); // q ⟂ span(U), so projecting w first would not change α
-
+    const alpha = new Float64Array(nv);
+    // q ⟂ span(U), so projecting w first would not change α
+    for (let p = 0; p < nv; p++) alpha[p] = dot(q, p * n, w, p * n);
     alphas.push(alpha);
     if (j === m - 1) break;
-    for (let r = 0; r < n; r++) {
-      for (let p = 0; p < nv; p++) {
-        w[r * nv + p] -= alpha[p] * q[r * nv + p] + (j > 0 ? betas[j - 1][p] * qs[j - 1][r * nv + p] : 0);
-      }
+    for (let p = 0; p < nv; p++) {
+      axpy(alpha[p], q, p * n, w, p * n);
+      if (j > 0) axpy(betas[j - 1][p], qs[j - 1], p * n, w, p * n);
     }
     // Full reorthogonalisation against every earlier vector of the same probe, twice.
     for (let pass = 0; pass < 2; pass++) {
-      for (const qi of qs) {
-        const c = colDots(qi, w);
-        for (let r = 0; r < n; r++) for (let p = 0; p < nv; p++) w[r * nv + p] -= c[p] * qi[r * nv + p];
-      }
+      for (const qi of qs) for (let p = 0; p < nv; p++) axpy(dot(qi, p * n, w, p * n), qi, p * n, w, p * n);
     }
     project(w);
-    const beta = colDots(w, w);
+    const beta = new Float64Array(nv);
     for (let p = 0; p < nv; p++) {
-      beta[p] = Math.sqrt(beta[p]);
+      beta[p] = Math.sqrt(dot(w, p * n, w, p * n));
       // Breakdown: an invariant subspace was found; the quadrature is exact with j+1 nodes.
       const scale = Math.abs(alpha[p]) + (j > 0 ? betas[j - 1][p] : 0);
       if (length[p] === m && !(beta[p] > 1e-6 * Math.max(scale, 1e-300))) length[p] = j + 1;
+      const inv = beta[p] > 0 ? 1 / beta[p] : 0;
+      for (let r = 0; r < n; r++) w[p * n + r] *= inv;
     }
     betas.push(beta);
-    for (let r = 0; r < n; r++) for (let p = 0; p < nv; p++) w[r * nv + p] = beta[p] > 0 ? w[r * nv + p] / beta[p] : 0;
     qs.push(w);
   }
   const sums = new Float64Array(fns.length);
