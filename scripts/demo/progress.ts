@@ -124,20 +124,23 @@ export class ProgressBar extends tf.Callback {
     const total = this.opts.epochs * this.opts.batchesPerEpoch;
     const elapsed = now - this.start;
     const eta = (elapsed / this.done) * (total - this.done);
-    const width = 20;
-    const filled = Math.round((width * batch) / this.opts.batchesPerEpoch);
-    const bar = this.opts.lines ? '' : `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] `;
-    return (
-      `${this.opts.label.padEnd(12)} epoch ${this.epoch + 1}/${this.opts.epochs} ${bar}` +
+    const head = `${this.opts.label.padEnd(12)} epoch ${this.epoch + 1}/${this.opts.epochs} `;
+    const tail =
       `${String(batch).padStart(String(this.opts.batchesPerEpoch).length)}/${this.opts.batchesPerEpoch}` +
-      `  loss ${(this.lossSum / this.seen).toFixed(4)}  acc ${(this.accSum / this.seen).toFixed(4)}` +
-      `  ${formatDuration(elapsed)} ETA ${formatDuration(eta)}`
-    );
+      ` loss ${(this.lossSum / this.seen).toFixed(4)} acc ${(this.accSum / this.seen).toFixed(4)}` +
+      ` ${formatDuration(elapsed)} ETA ${formatDuration(eta)}`;
+    if (this.opts.lines) return head + tail;
+    // The bar takes what the terminal has left (10 to 30 cells), so the line never wraps.
+    const cols = this.opts.stream.columns > 0 ? this.opts.stream.columns : 120; // 0 when the tty reports no size
+    const width = Math.max(10, Math.min(30, cols - 1 - head.length - tail.length - 3));
+    const filled = Math.round((width * batch) / this.opts.batchesPerEpoch);
+    return `${head}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${tail}`;
   }
 
   private draw(text: string, final = false): void {
-    const cols = this.opts.stream.columns ?? 120;
-    const line = text.length > cols - 1 ? text.slice(0, cols - 1) : text;
+    // A live line must fit (or \r cannot overwrite it); the final line of an epoch may wrap.
+    const cols = this.opts.stream.columns > 0 ? this.opts.stream.columns : 120; // 0 when the tty reports no size
+    const line = !final && text.length > cols - 1 ? text.slice(0, cols - 1) : text;
     this.opts.stream.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
   }
 }
