@@ -57,7 +57,7 @@ const DEFAULTS = {steps: 5, coefficients: [3.4445, -4.775, 2.0315] as [number, n
  * const tfa = require('tfjs-addons');
  * const g = tf.randomNormal([3, 5], 0, 1, 'float32', 1);
  * const o = tfa.linalg.newtonSchulz(g);
- * tf.matMul(o, o, false, true).print(); // ≈ identity (diagonal in [0.68, 1.2])
+ * tf.matMul(o, o, false, true).print(); // O·Oᵀ = U·S'²·Uᵀ with S' in [0.68, 1.2]: near, not exactly, I
  * ```
  */
 export function newtonSchulz<T extends tf.Tensor2D | tf.Tensor3D>(g: T, options: NewtonSchulzOptions = {}): T {

@@ -42,7 +42,7 @@ const DEFAULTS = {steps: 10};
  * or 5 reach 1e-7 by 8–10 steps; c = 2 needs 10 (9e-6); c = 1 gives 3e-3 at
  * 10 steps and 6e-7 at 14; c = 0.5 gives 3e-2 at 10 and 1e-6 at 14.
  *
- * Cost: `4m²n + 3·steps·m³` flops per m×n matrix (m ≤ n); synchronous; the
+ * Cost: `4m²n + 6·steps·m³` flops per m×n matrix (m ≤ n); synchronous; the
  * caller disposes the result.
  *
  * Paper: Jiang, Semenov, Stich, "Enhancing LLM Training via Spectral

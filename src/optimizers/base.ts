@@ -30,6 +30,28 @@ export function canonicalName(name: string): string {
 }
 
 /**
+ * How well a live variable name matches a saved one: 0 the same name;
+ * 1 the live name is the saved one plus tfjs' `_<n>` suffix; 2 both are the
+ * same name up to one such suffix each (a reload of a reload); -1 no match.
+ */
+export function matchRank(live: string, saved: string): number {
+  if (live === saved) return 0;
+  if (canonicalName(live) === saved) return 1;
+  if (canonicalName(live) === canonicalName(saved)) return 2;
+  return -1;
+}
+
+/** The saved name that best matches `live`, or null; throws when the best match is ambiguous. */
+export function bestMatch(live: string, saved: string[], what: string): string | null {
+  const ranked = saved.map(s => ({s, rank: matchRank(live, s)})).filter(x => x.rank >= 0);
+  if (ranked.length === 0) return null;
+  const best = Math.min(...ranked.map(x => x.rank));
+  const hits = ranked.filter(x => x.rank === best);
+  if (hits.length > 1) throw new ValueError(`${what} is ambiguous: ${hits.map(h => h.s).join(', ')}.`);
+  return hits[0].s;
+}
+
+/**
  * Base class of AdamW, Muon and SPECTRA.
  *
  * - State is a map variable name → slot name → non-trainable, unnamed
@@ -87,22 +109,12 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   }
 
   private takePending(name: string, slotName: string): tf.Tensor | null {
-    const exact = `${name}/${slotName}`;
-    let key: string | null = this.pending.has(exact) ? exact : null;
-    if (key == null) {
-      const want = canonicalName(name);
-      const matches = [...this.pending.keys()].filter(k => {
-        const {variable, slot} = splitWeightName(k);
-        return slot === slotName && canonicalName(variable) === want;
-      });
-      if (matches.length > 1) {
-        throw new ValueError(`${this.who}: restored state is ambiguous for '${name}/${slotName}': ${matches.join(', ')}.`);
-      }
-      key = matches[0] ?? null;
-    }
+    const keys = [...this.pending.keys()].filter(k => splitWeightName(k).slot === slotName);
+    const key = bestMatch(name, keys.map(k => splitWeightName(k).variable), `${this.who}: restored state for '${name}/${slotName}'`);
     if (key == null) return null;
-    const t = this.pending.get(key)!;
-    this.pending.delete(key);
+    const full = `${key}/${slotName}`;
+    const t = this.pending.get(full)!;
+    this.pending.delete(full);
     return t;
   }
 
@@ -137,12 +149,14 @@ export abstract class SlotOptimizer extends tf.Optimizer {
     }
   }
 
-  /** The name in `state` of the live variable that `saved` refers to (exact, else up to the suffix). */
+  /** The name in `state` of the live variable that `saved` refers to (see {@link bestMatch}). */
   private findLive(saved: string): string | null {
-    if (this.state.has(saved)) return saved;
-    const want = canonicalName(saved);
-    const matches = [...this.state.keys()].filter(k => canonicalName(k) === want);
-    return matches.length === 1 ? matches[0] : null;
+    const live = [...this.state.keys()];
+    if (live.includes(saved)) return saved;
+    const byRank = live.map(l => ({l, rank: matchRank(l, saved)})).filter(x => x.rank >= 0);
+    const best = Math.min(...byRank.map(x => x.rank));
+    const hits = byRank.filter(x => x.rank === best);
+    return hits.length === 1 ? hits[0].l : null;
   }
 
   override dispose(): void {

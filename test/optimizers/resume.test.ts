@@ -95,3 +95,31 @@ describe('optimizer resume', () => {
     }
   });
 });
+
+describe('SlotOptimizer state binding', () => {
+  it('binds restored state by name across tfjs renames, also for names that end in _<digits>', async () => {
+    const mk = (names: string[]) => names.map((n, i) => tf.variable(tf.fill([2], i + 1), true, n));
+    const saved = mk(['bind1/w_0', 'bind1/w_1', 'bind1/kernel']);
+    const opt = adamw({learningRate: 0.1, weightDecay: 0});
+    opt.applyGradients(saved.map((v, i) => ({name: v.name, tensor: tf.fill([2], i + 1)})));
+    const state = await opt.getWeights();
+    // As tfjs names them on a same-process reload, then on a reload of that reload.
+    for (const names of [['bind1/w_0_1', 'bind1/w_1_1', 'bind1/kernel_1'], ['bind1/w_0_2', 'bind1/w_1_2', 'bind1/kernel_2']]) {
+      const live = mk(names);
+      const restored = adamw({learningRate: 0.1, weightDecay: 0});
+      await restored.setWeights(state);
+      const grads = live.map(v => ({name: v.name, tensor: tf.zeros([2])}));
+      restored.applyGradients(grads);
+      const w = await restored.getWeights();
+      // m of variable i was (1 − β₁)·(i+1) after one step and is β₁ times that now.
+      names.forEach((n, i) => {
+        const m = w.find(x => x.name === `${n}/m`)!.tensor.dataSync();
+        expect(m[0], n).to.be.closeTo(0.9 * 0.1 * (i + 1), 1e-6);
+      });
+      tf.dispose([...live, ...grads.map(g => g.tensor)]);
+      restored.dispose();
+    }
+    tf.dispose(saved);
+    opt.dispose();
+  });
+});
