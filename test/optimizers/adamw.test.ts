@@ -72,6 +72,14 @@ describe('AdamW', () => {
       return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
     }));
     expect(saved).to.equal(true);
+    // Saving *with* the optimizer fails loudly, naming learningRate.
+    let error: Error | null = null;
+    try {
+      await model.save(tf.io.withSaveHandler(async () => ({modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}})), {includeOptimizer: true});
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/adamw: learningRate is a plain function/);
     model.dispose();
   });
 
