@@ -123,6 +123,23 @@ describe('Muon', () => {
     opt.dispose();
   });
 
+  it('trains through fitDataset (which calls the optimizer outside any tidy) without leaking', async () => {
+    const model = tf.sequential({layers: [
+      tf.layers.dense({units: 6, activation: 'relu', inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
+      tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+    ]});
+    const opt = muon();
+    model.compile({optimizer: opt, loss: 'meanSquaredError'});
+    const xs = tf.randomNormal([12, 4], 0, 1, 'float32', 7);
+    const ys = tf.randomNormal([12, 2], 0, 1, 'float32', 8);
+    const ds = tf.data.zip({xs: tf.data.array(tf.unstack(xs)), ys: tf.data.array(tf.unstack(ys))}).batch(4);
+    await expectNoLeak(() => model.fitDataset(ds, {epochs: 1, verbose: 0}), 4);
+    expect(opt.iterations).to.equal(12);
+    tf.dispose([xs, ys]);
+    model.dispose();
+    opt.dispose();
+  });
+
   it('round-trips its config, including exclude patterns with _ and capitals and a schedule', () => {
     const opt = new Muon({
       learningRate: 0.03, momentum: 0.9, nesterov: false, nsSteps: 3, weightDecay: 0.01, scaleMode: 'match-adamw',
