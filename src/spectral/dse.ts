@@ -157,7 +157,7 @@ function lanczosDSE(kernel: tf.Tensor2D, cfg: ResolvedDSE): number {
   });
   if (t === 1) {
     // tr K is known exactly; with Ritz vectors tr(P K P) = tr K − Σθ.
-    const diag = tf.tidy(() => tf.sum(tf.mul(kernel, tf.eye(n))));
+    const diag = tf.tidy(() => tf.sum(tf.gather(tf.reshape(kernel, [-1]), tf.range(0, n * n, n + 1, 'int32')))); // Σ K_ii
     z = diag.dataSync()[0];
     diag.dispose();
   } else {
