@@ -63,6 +63,20 @@ describe('spectral.weightSpectrum', () => {
     w.dispose();
   });
 
+  it('pools the k slices of a Conv1D kernel [k, in, out] without the Conv2D halving', async () => {
+    const [k, cin, cout] = [2, 5, 4];
+    const r = seededNormal(12);
+    const v = Float32Array.from({length: k * cin * cout}, () => r());
+    const w = tf.tensor3d(v, [k, cin, cout]);
+    const s = await weightSpectrum(w);
+    const ref: number[] = [];
+    for (let i = 0; i < k; i++) ref.push(...esd(v.subarray(i * cin * cout, (i + 1) * cin * cout), cin, cout));
+    ref.sort((a, b) => a - b);
+    expect(s.eigenvalues.length).to.equal(8);
+    ref.forEach((e, i) => expect(Math.abs(s.eigenvalues[i] - e)).to.be.below(1e-5 * ref[7]));
+    w.dispose();
+  });
+
   it('gives the squared singular values s² of W = diag(s) exactly and stable rank Σs²/max s²', async () => {
     const d = [3, 1, 2, 0.5];
     const w = tf.tensor2d(d.map((x, i) => d.map((_, j) => (i === j ? x : 0))));
