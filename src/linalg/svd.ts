@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {readMatrix, transpose} from './dense64';
+import {maxAbs, readMatrix, transpose} from './dense64';
 import {bool} from '../validate';
 
 /** Options of {@link svd}. */
@@ -165,6 +165,10 @@ export function svd64(a: Float64Array, m: number, n: number, wantUV = true): Svd
   const k = Math.min(m, n);
   const len = Math.max(m, n);
   const x = wide ? Float64Array.from(a) : transpose(a, m, n); // [k, len]: rows = columns of B
+  // Exact power-of-two scaling to max|a| ≈ 1, so squared column norms cannot overflow.
+  const big = maxAbs(x);
+  const sc = big === 0 ? 1 : 2 ** -Math.round(Math.log2(big));
+  if (sc !== 1) for (let i = 0; i < x.length; i++) x[i] *= sc;
   let w: Float64Array | null = null; // accumulated rotations, rows
   if (wantUV) {
     w = new Float64Array(k * k);
@@ -175,7 +179,7 @@ export function svd64(a: Float64Array, m: number, n: number, wantUV = true): Svd
   for (let i = 0; i < k; i++) {
     let t = 0;
     for (let r = 0; r < len; r++) t += x[i * len + r] ** 2;
-    s[i] = Math.sqrt(t);
+    s[i] = Math.sqrt(t) / sc;
   }
   const order = Array.from({length: k}, (_, i) => i).sort((i, j) => s[j] - s[i]);
   const sOut = Float64Array.from(order, i => s[i]);
@@ -186,7 +190,7 @@ export function svd64(a: Float64Array, m: number, n: number, wantUV = true): Svd
   order.forEach((src, i) => {
     const si = s[src];
     zero.push(si === 0);
-    if (si > 0) for (let r = 0; r < len; r++) left[i * len + r] = x[src * len + r] / si;
+    if (si > 0) for (let r = 0; r < len; r++) left[i * len + r] = x[src * len + r] / (si * sc);
     right.set(w!.subarray(src * k, src * k + k), i * k);
   });
   completeBasis(left, k, len, zero);

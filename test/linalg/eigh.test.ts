@@ -121,6 +121,17 @@ describe('linalg.eigh', () => {
     tf.dispose([a, vectors]);
   });
 
+  it('scales internally so entries near 1e200 or 1e-200 neither overflow nor underflow', () => {
+    // [[a, b], [b, c]] · 10^±200 with the closed form of the unscaled matrix
+    const [p, b, c] = [1, 0.3, 2];
+    const m = (p + c) / 2;
+    const r = Math.hypot((p - c) / 2, b);
+    for (const f of [1e200, 1e-200]) {
+      const v = eigvalsh64(Float64Array.from([p * f, b * f, b * f, c * f]), 2);
+      expectClose([v[0] / f, v[1] / f], [m - r, m + r], {rtol: 1e-14, atol: 0});
+    }
+  });
+
   it('handles a 1x1 matrix and a zero matrix', () => {
     expect(Array.from(eigvalsh64(Float64Array.from([-4]), 1))).to.deep.equal([-4]);
     expect(Array.from(eigvalsh64(new Float64Array(9), 3))).to.deep.equal([0, 0, 0]);

@@ -90,6 +90,12 @@ describe('linalg.svd', () => {
     expect(checks(new Float64Array(6), 3, 2, z.s, z.ut!, z.vt!).uo).to.be.below(1e-15);
   });
 
+  it('scales internally so entries near 1e200 do not overflow the squared column norms', () => {
+    const {s} = svd64(Float64Array.from([3e200, 0, 0, 4e199]), 2, 2, false);
+    expect(Math.abs(s[0] / 3e200 - 1)).to.be.below(1e-15);
+    expect(Math.abs(s[1] / 4e199 - 1)).to.be.below(1e-15);
+  });
+
   it('returns float32 u [m, k] and v [n, k] tensors that reconstruct the input to 1e-5 @wasm', () => {
     const a = tf.tensor2d([[3, 1, 0.5], [0, -2, 1], [1, 0, 0], [2, 2, 2]]);
     const {u, s, v} = svd(a);

@@ -101,6 +101,11 @@ describe('spectral.diffusionSpectralEntropy', () => {
         // Issue target 0.05 bits; measured 0.013 (sigma 10), 0.004 and 3e-4 (sigma 3).
         expect(Math.abs(approx - exact), `sigma=${sigma} t=${t}`).to.be.below(0.05);
       }
+      // seeded: the same seed gives the same estimate, another seed a different one
+      const again = await diffusionSpectralEntropy(zw, {sigma: 3, method: 'lanczos'});
+      const other = await diffusionSpectralEntropy(zw, {sigma: 3, method: 'lanczos', seed: 1});
+      expect(again).to.equal(await diffusionSpectralEntropy(zw, {sigma: 3, method: 'lanczos', seed: 0}));
+      expect(other).to.not.equal(again);
       zw.dispose();
     });
   });
@@ -136,6 +141,9 @@ describe('spectral.diffusionSpectralEntropy', () => {
     await bad(diffusionSpectralEntropy(z, {t: 0}), /t must be a finite number > 0, got 0/);
     await bad(diffusionSpectralEntropy(z, {maxN: 1}), /maxN must be an integer >= 2, got 1/);
     await bad(diffusionSpectralEntropy(z, {method: 'svd' as 'exact'}), /method must be one of 'exact', 'lanczos', got 'svd'/);
+    await bad(diffusionSpectralEntropy(z, {method: 'lanczos', deflation: 0}), /deflation must be a positive integer, got 0/);
+    await bad(diffusionSpectralEntropy(z, {method: 'lanczos', probes: 2.5}), /probes must be a positive integer, got 2\.5/);
+    await bad(diffusionSpectralEntropy(z, {seed: -1}), /seed must be an integer in \[0, 4294967295\], got -1/);
     tf.dispose([r1, one, nan]);
   });
 });
