@@ -13,6 +13,14 @@
  * 8 s. With vectors about 3·n³ more. Accuracy: backward stable, each
  * eigenvalue within a few ·n·ε·‖A‖₂ of the exact one (absolute: small
  * eigenvalues of a matrix with a large norm carry that absolute error).
+ *
+ * References: Golub & Van Loan, "Matrix Computations", 4th ed., 2013, §8.3
+ * (Householder tridiagonalisation); Bowdler, Martin, Reinsch & Wilkinson,
+ * "The QR and QL algorithms for symmetric matrices", Numer. Math. 11, 1968 (tql2).
+ * Follows: mljs/matrix `src/dc/evd.js` `tql2` (JAMA port) for the QL sweep.
+ * Deviations: the tridiagonalisation is our own row-major, lower-triangle,
+ * fused-pass variant of JAMA's `tred2` (same maths, different loop order);
+ * eigenvalues only need no Q at all.
  */
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -21,6 +21,12 @@
  * which agrees to 7e-13; meant for
  * matrices up to a few hundred on a side. For weight spectra use
  * `spectral.weightSpectrum` (Gram + eigvalsh), which is faster.
+ *
+ * References: Hestenes, "Inversion of matrices by biorthogonalization and
+ * related results", J. SIAM 6, 1958; Demmel & Veselić, "Jacobi's method is more
+ * accurate than QR", SIAM J. Matrix Anal. Appl. 13(4), 1992; de Rijk, "A
+ * one-sided Jacobi algorithm for computing the singular value decomposition on
+ * a vector computer", SIAM J. Sci. Stat. Comput. 10(2), 1989 (column ordering).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
