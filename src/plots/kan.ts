@@ -45,20 +45,20 @@ export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, ra
     const spline = w('spline_kernel') as tf.Tensor3D; // [I, G+k, O]
     const scaler = w('spline_scaler') as tf.Tensor2D; // [I, O]
     const [inDim, m] = grid.shape;
-    const t = tf.linspace(0, 1, points).reshape([points, 1]); // [P, 1]
+    const t = tf.reshape(tf.linspace(0, 1, points), [points, 1]); // [P, 1]
     let lo: tf.Tensor;
     let hi: tf.Tensor;
     if (range != null) {
       lo = tf.fill([1, inDim], range[0]);
       hi = tf.fill([1, inDim], range[1]);
     } else {
-      lo = tf.slice(grid, [0, k], [inDim, 1]).reshape([1, inDim]); // [1, I]: t_k
-      hi = tf.slice(grid, [0, m - 1 - k], [inDim, 1]).reshape([1, inDim]); // [1, I]: t_{G+k}
+      lo = knotRow(grid, k); // [1, I]: t_k
+      hi = knotRow(grid, m - 1 - k); // [1, I]: t_{G+k}
     }
     const x = tf.add(lo, tf.mul(t, tf.sub(hi, lo))) as tf.Tensor2D; // [P, I]
     // The layer clamps its input to [t_k, t_{G+k}] when clampToGrid is set; so does the plot.
     const xs = cfg.clampToGrid === true
-      ? (tf.minimum(tf.maximum(x, tf.slice(grid, [0, k], [inDim, 1]).reshape([1, inDim])), tf.slice(grid, [0, m - 1 - k], [inDim, 1]).reshape([1, inDim])) as tf.Tensor2D)
+      ? (tf.minimum(tf.maximum(x, knotRow(grid, k)), knotRow(grid, m - 1 - k)) as tf.Tensor2D)
       : x; // [P, I]
     const b = bsplineBasis(xs, grid, k); // [P, I, G+k]
     const splinePart = tf.matMul(tf.transpose(b, [1, 0, 2]), spline); // [I, P, O]
@@ -153,4 +153,10 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
     body.push(`<text class="note" x="${left}" y="${fmt(top + rows * ch + 12)}">${escapeXml(`showing ${rows} of ${inDim} inputs, ${cols} of ${outDim} outputs`)}</text>`);
   }
   return document(width, top + rows * ch + 18, body);
+}
+
+/** Column `j` of the grid `[I, M]` as a row `[1, I]`. */
+function knotRow(grid: tf.Tensor2D, j: number): tf.Tensor2D {
+  const inDim = grid.shape[0];
+  return tf.reshape(tf.slice(grid, [0, j], [inDim, 1]), [1, inDim]);
 }

@@ -189,7 +189,7 @@ export class SelectableKAN extends tfl.layers.Layer {
   private mixing(): tf.Tensor3D {
     const logits = this.logits.read(); // [I, O, C]
     if (this.hardenedFlag) {
-      return tf.oneHot(tf.argMax(logits, 2), this.bases.length).toFloat() as tf.Tensor3D; // [I, O, C]
+      return tf.cast(tf.oneHot(tf.argMax(logits, 2), this.bases.length), 'float32') as tf.Tensor3D; // [I, O, C]
     }
     return tf.softmax(tf.div(logits, this.temperature)) as tf.Tensor3D; // [I, O, C]
   }
