@@ -8,6 +8,7 @@ async function tfaTrain(tf, tfa, bundle) {
   const out = document.getElementById('out');
   try {
     await tf.ready();
+    const tensorsBefore = tf.memory().numTensors;
     // XOR-like 2-D task: label = [x0 * x1 > 0]. Data from a seeded generator.
     const n = 128;
     const xs = tf.randomUniform([n, 2], -1, 1, 'float32', 7);
@@ -57,10 +58,12 @@ async function tfaTrain(tf, tfa, bundle) {
       dse: history.history.dse || null,
       // fileSystem needs Node: in a browser it must fail with a clear error, not at import.
       fileSystemError: await tfa.io.fileSystem('x').load().then(() => null, e => String(e.message)),
-      numTensors: tf.memory().numTensors,
     };
     tf.dispose([xs, labels, ys, probe]);
     model.dispose();
+    optimizer.dispose();
+    result.tensorsBefore = tensorsBefore;
+    result.tensorsAfter = tf.memory().numTensors;
     out.textContent = JSON.stringify(result, null, 2);
     return result;
   } catch (e) {

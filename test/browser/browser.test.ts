@@ -39,6 +39,8 @@ interface PageResult {
   epochLogKeys: string[];
   dse: number[] | null;
   fileSystemError: string | null;
+  tensorsBefore: number;
+  tensorsAfter: number;
 }
 
 describe('browser bundles', function () {
@@ -97,6 +99,8 @@ describe('browser bundles', function () {
     for (const v of r.dse ?? []) expect(Number.isFinite(v) && v >= 0, `dse ${v}`).to.equal(true);
     // Node-only IO fails with a clear message instead of breaking the bundle at import.
     expect(r.fileSystemError).to.match(/needs Node/);
+    // Nothing leaks in the browser either: after disposing data, model and optimizer the count is back.
+    expect(r.tensorsAfter, 'tensors after training and disposal').to.equal(r.tensorsBefore);
   }
 
   it('trains a KAN model with Muon and dseMonitor from the script-tag build (global tfa)', async () => {
