@@ -6,6 +6,7 @@ import {withBackend} from '../../helpers/backends';
 import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {expectNoLeak} from '../../helpers/leaks';
 import {roundTrip} from '../../helpers/roundtrip';
 import {
@@ -126,6 +127,11 @@ describe('BSplineKAN', () => {
     const report = gradientCheck(layer, x, {maxEntries: 12});
     expect(report.checked).to.equal(38); // 12 input + 6 + 12 + 6 + 2 weight entries
     x.dispose();
+  });
+
+  it('is registered under BSplineKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['BSplineKAN'])).to.deep.equal([]);
+    expect(tf.serialization.SerializationMap.getMap().classNameMap.BSplineKAN[0]).to.equal(BSplineKAN);
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {

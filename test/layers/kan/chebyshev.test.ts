@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
-import {chebyshevKAN} from '../../../src/layers/kan/chebyshev';
+import {ChebyshevKAN, chebyshevKAN} from '../../../src/layers/kan/chebyshev';
 import {withBackend} from '../../helpers/backends';
 import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {expectNoLeak} from '../../helpers/leaks';
 import {chebyKanForward} from '../../reference/kan';
 
@@ -50,6 +51,11 @@ describe('ChebyshevKAN', () => {
     const report = gradientCheck(layer, x, {maxEntries: 16});
     expect(report.checked).to.equal(9 + 16);
     x.dispose();
+  });
+
+  it('is registered under ChebyshevKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['ChebyshevKAN'])).to.deep.equal([]);
+    expect(tf.serialization.SerializationMap.getMap().classNameMap.ChebyshevKAN[0]).to.equal(ChebyshevKAN);
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
-import {fourierKAN} from '../../../src/layers/kan/fourier';
+import {FourierKAN, fourierKAN} from '../../../src/layers/kan/fourier';
 import {withBackend} from '../../helpers/backends';
 import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {expectNoLeak} from '../../helpers/leaks';
 import {fourierKanForward} from '../../reference/kan';
 
@@ -49,6 +50,11 @@ describe('FourierKAN', () => {
     const report = gradientCheck(layer, x, {maxEntries: 12});
     expect(report.checked).to.equal(9 + 12 + 12 + 2);
     x.dispose();
+  });
+
+  it('is registered under FourierKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['FourierKAN'])).to.deep.equal([]);
+    expect(tf.serialization.SerializationMap.getMap().classNameMap.FourierKAN[0]).to.equal(FourierKAN);
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
-import {rbfKAN} from '../../../src/layers/kan/rbf';
+import {RBFKAN, rbfKAN} from '../../../src/layers/kan/rbf';
 import {withBackend} from '../../helpers/backends';
 import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
+import {registeredByPlainTfjs} from '../../helpers/registry';
 import {expectNoLeak} from '../../helpers/leaks';
 import {rbfKanForward} from '../../reference/kan';
 
@@ -56,6 +57,11 @@ describe('RBFKAN', () => {
     const report = gradientCheck(layer, x, {maxEntries: 12});
     expect(report.checked).to.equal(9 + 3 + 3 + 12 + 6 + 2); // x, gamma, beta, spline, base, bias
     x.dispose();
+  });
+
+  it('is registered under RBFKAN, a name plain tfjs does not register', () => {
+    expect(registeredByPlainTfjs(['RBFKAN'])).to.deep.equal([]);
+    expect(tf.serialization.SerializationMap.getMap().classNameMap.RBFKAN[0]).to.equal(RBFKAN);
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {
