@@ -130,7 +130,8 @@ describe('spectralTruncation', () => {
     expect(() => spectralTruncation({trainProbe: x, rank: 0})).to.throw(/rank.*0/);
     expect(() => spectralTruncation({trainProbe: x, rank: 2, at: 'end' as 'manual'})).to.throw(/at.*'end'/);
     expect(() => spectralTruncation({trainProbe: x, rank: 2, validation: [x, tf.zeros([3])]})).to.throw(/validation y.*shape=\[3\]/);
-    expect(() => spectralTruncation({trainProbe: x, rank: 9, at: 'manual'}).apply(smallMlp())).to.not.throw();
+    // A rank above the feature width is only known once the model is seen (next test).
+    expect(() => spectralTruncation({trainProbe: x, rank: 9, at: 'manual'})).to.not.throw();
     x.dispose();
   });
 
