@@ -29,8 +29,9 @@ import {
   isLoadingWeights,
   kanUnits,
   l1EntropyLoss,
+  dataGrid,
   minNormPinv,
-  solveSpd,
+  refitOperators,
 } from './common';
 import type {BaseActivation} from './common';
 
@@ -307,48 +308,12 @@ export class BSplineKAN extends tfl.layers.Layer {
       if (count < 1) throw new ValueError(`${WHO}: x must hold at least one sample, got shape [${x.shape}].`);
       const data = x2.dataSync();
       finiteData(data, 'x', WHO);
-      // New knots, float64, per input.
-      const newGrid = new Float32Array(inDim * m);
-      const col = new Float64Array(count);
-      for (let i = 0; i < inDim; i++) {
-        for (let r = 0; r < count; r++) col[r] = data[r * inDim + i];
-        col.sort();
-        const step = (col[count - 1] - col[0] + 2 * margin) / g;
-        const row = i * m;
-        for (let j = 0; j <= g; j++) {
-          const adaptive = col[Math.floor(((count - 1) * j) / g)];
-          const uniform = col[0] - margin + j * step;
-          newGrid[row + k + j] = gridEps * uniform + (1 - gridEps) * adaptive;
-        }
-        for (let q = 1; q <= k; q++) {
-          newGrid[row + k - q] = newGrid[row + k] - q * step;
-          newGrid[row + k + g + q] = newGrid[row + k + g] + q * step;
-        }
-      }
-      const gridT = tf.tensor2d(newGrid, [inDim, m]);
+      const gridT = tf.tensor2d(dataGrid(data, count, inDim, g, k, margin, gridEps), [inDim, m]);
       // Least squares per input i: min_C ‖A_new,i·C − A_old,i·C_old,i‖ gives
       // C = (A_newᵀA_new)⁻¹(A_newᵀA_old)·C_old = K_i·C_old (no [N, I, O] tensor).
       const aOld = bsplineBasis(x2, this.grid.read() as tf.Tensor2D, k).dataSync(); // [N, I, G+k]
       const aNew = bsplineBasis(x2, gridT, k).dataSync(); // [N, I, G+k]
-      const kData = new Float32Array(inDim * nb * nb);
-      const p = new Float64Array(nb * nb);
-      const cross = new Float64Array(nb * nb);
-      for (let i = 0; i < inDim; i++) {
-        p.fill(0);
-        cross.fill(0);
-        for (let r = 0; r < count; r++) {
-          const off = (r * inDim + i) * nb;
-          for (let j = 0; j < nb; j++) {
-            const aj = aNew[off + j];
-            if (aj === 0) continue; // at most k+1 bases are non-zero
-            for (let q = 0; q < nb; q++) {
-              p[j * nb + q] += aj * aNew[off + q];
-              cross[j * nb + q] += aj * aOld[off + q];
-            }
-          }
-        }
-        kData.set(solveSpd(p, cross, nb, nb, 1e-8), i * nb * nb);
-      }
+      const kData = refitOperators(aNew, aOld, count, inDim, nb); // [I, G+k, G+k]
       const scaler = this.splineScaler.read(); // [I, O]
       const scaledOld = tf.mul(this.splineKernel.read(), tf.expandDims(scaler, 1)); // [I, G+k, O]
       const refit = tf.matMul(tf.tensor3d(kData, [inDim, nb, nb]), scaledOld); // [I, G+k, O], scaled

@@ -155,6 +155,82 @@ export function minNormPinv(a: Float64Array, r: number, n: number): Float64Array
 }
 
 /**
+ * efficient-kan's `update_grid` knots from data `[count, I]` (row-major, any
+ * numeric array): per input, interior knots `gridEps·uniform + (1−gridEps)·q_j`
+ * where `q_j` are the sorted samples at indices ⌊(count−1)j/G⌋ and the uniform
+ * knots span `[min − margin, max + margin]` with step h, plus k knots of
+ * spacing h on each side. Returns `[I, G+2k+1]` row-major. O(I·count·log count).
+ */
+export function dataGrid(
+  data: ArrayLike<number>,
+  count: number,
+  inDim: number,
+  gridSize: number,
+  splineOrder: number,
+  margin: number,
+  gridEps: number,
+): Float32Array {
+  const g = gridSize;
+  const k = splineOrder;
+  const m = g + 2 * k + 1;
+  const out = new Float32Array(inDim * m);
+  const col = new Float64Array(count);
+  for (let i = 0; i < inDim; i++) {
+    for (let r = 0; r < count; r++) col[r] = data[r * inDim + i];
+    col.sort();
+    const step = (col[count - 1] - col[0] + 2 * margin) / g;
+    const row = i * m;
+    for (let j = 0; j <= g; j++) {
+      const adaptive = col[Math.floor(((count - 1) * j) / g)];
+      const uniform = col[0] - margin + j * step;
+      out[row + k + j] = gridEps * uniform + (1 - gridEps) * adaptive;
+    }
+    for (let q = 1; q <= k; q++) {
+      out[row + k - q] = out[row + k] - q * step;
+      out[row + k + g + q] = out[row + k + g] + q * step;
+    }
+  }
+  return out;
+}
+
+/**
+ * Per-input least-squares maps for a basis change: with old and new bases
+ * `aOld`, `aNew` `[count, I, nb]` (row-major) evaluated on the same samples,
+ * `K_i = (A_newᵀA_new + λI)⁻¹·A_newᵀA_old` (float64 normal equations, ridge
+ * 1e-8·tr/nb), so `K_i·C` refits coefficients `C [nb, O]` of input i to the new
+ * bases. Returns `[I, nb, nb]` row-major. Skips zero entries (a B-spline row
+ * has at most k+1 non-zeros): O(count·I·(k+1)·nb + I·nb³).
+ */
+export function refitOperators(
+  aNew: ArrayLike<number>,
+  aOld: ArrayLike<number>,
+  count: number,
+  inDim: number,
+  nb: number,
+): Float32Array {
+  const out = new Float32Array(inDim * nb * nb);
+  const p = new Float64Array(nb * nb);
+  const cross = new Float64Array(nb * nb);
+  for (let i = 0; i < inDim; i++) {
+    p.fill(0);
+    cross.fill(0);
+    for (let r = 0; r < count; r++) {
+      const off = (r * inDim + i) * nb;
+      for (let j = 0; j < nb; j++) {
+        const aj = aNew[off + j];
+        if (aj === 0) continue;
+        for (let q = 0; q < nb; q++) {
+          p[j * nb + q] += aj * aNew[off + q];
+          cross[j * nb + q] += aj * aOld[off + q];
+        }
+      }
+    }
+    out.set(solveSpd(p, cross, nb, nb, 1e-8), i * nb * nb);
+  }
+  return out;
+}
+
+/**
  * efficient-kan's weight-based regulariser (`KANLinear.regularization_loss`):
  * `l1_{i,o} = mean_j |C[i, j, o]|`, `L1 = Σ l1`, `p = l1/(L1 + ε)`,
  * `H = −Σ p·log(p + ε)`, loss `= l1Weight·L1 + entropyWeight·H`, ε = 1e-8 so
