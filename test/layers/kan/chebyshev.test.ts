@@ -58,6 +58,15 @@ describe('ChebyshevKAN', () => {
     expect(tf.serialization.SerializationMap.getMap().classNameMap.ChebyshevKAN[0]).to.equal(ChebyshevKAN);
   });
 
+  it('has I·O·(D+1) trainable parameters, 203,264 for [784, 64, 10]', () => {
+    const count = (l: tf.layers.Layer) => l.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, q) => p * (q as number), 1), 0);
+    const a = chebyshevKAN({units: 64, seed: 1});
+    const b = chebyshevKAN({units: 10, seed: 1});
+    a.build([null, 784]);
+    b.build([null, 64]);
+    expect(count(a) + count(b)).to.equal(203264);
+  });
+
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {
     await runLayerSuite({
       make: () => chebyshevKAN({units: 3, degree: 2, seed: 1}),

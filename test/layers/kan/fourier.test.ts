@@ -57,6 +57,15 @@ describe('FourierKAN', () => {
     expect(tf.serialization.SerializationMap.getMap().classNameMap.FourierKAN[0]).to.equal(FourierKAN);
   });
 
+  it('has 2·I·O·G + O trainable parameters, 508,234 for [784, 64, 10]', () => {
+    const count = (l: tf.layers.Layer) => l.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, q) => p * (q as number), 1), 0);
+    const a = fourierKAN({units: 64, seed: 1});
+    const b = fourierKAN({units: 10, seed: 1});
+    a.build([null, 784]);
+    b.build([null, 64]);
+    expect(count(a) + count(b)).to.equal(508234);
+  });
+
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {
     await runLayerSuite({
       make: () => fourierKAN({units: 3, gridSize: 2, seed: 1}),

@@ -64,6 +64,15 @@ describe('RBFKAN', () => {
     expect(tf.serialization.SerializationMap.getMap().classNameMap.RBFKAN[0]).to.equal(RBFKAN);
   });
 
+  it('has I·O·n + I·O + O + 2I trainable parameters, 459,114 for [784, 64, 10]', () => {
+    const count = (l: tf.layers.Layer) => l.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, q) => p * (q as number), 1), 0);
+    const a = rbfKAN({units: 64, seed: 1});
+    const b = rbfKAN({units: 10, seed: 1});
+    a.build([null, 784]);
+    b.build([null, 64]);
+    expect(count(a) + count(b)).to.equal(459114);
+  });
+
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {
     await runLayerSuite({
       make: () => rbfKAN({units: 3, numCenters: 5, seed: 1}),
