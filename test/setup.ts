@@ -13,4 +13,13 @@ export const mochaHooks = {
     if (!ok) throw new Error(`test setup: backend '${TEST_BACKEND}' failed to initialise`);
     await tf.ready();
   },
+  // A test that leaves another backend active would silently move every later
+  // test to it: restore, and fail the culprit by name.
+  async afterEach(this: Mocha.Context): Promise<void> {
+    const now = tf.getBackend();
+    if (now !== TEST_BACKEND) {
+      await tf.setBackend(TEST_BACKEND);
+      throw new Error(`test '${this.currentTest?.fullTitle()}' left the backend on '${now}'`);
+    }
+  },
 };

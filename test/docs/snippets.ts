@@ -5,6 +5,7 @@
  * `tfjs-addons` to the source tree; when its last statement is a promise
  * (an async IIFE, `x.then(...)`), it is awaited.
  */
+import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
@@ -78,6 +79,8 @@ export async function runSnippet(code: string): Promise<string[]> {
   const previousRequire = g.require;
   const previousLog = console.log;
   g.require = (name: string) => (name === 'tfjs-addons' ? require('../../src') : require(name));
+  // A snippet may switch backends (tfa.backend.useFastest()); later tests must not inherit that.
+  const previousBackend = tf.getBackend();
   console.log = (...args: unknown[]) => {
     printed.push(args.map(a => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
   };
@@ -89,6 +92,7 @@ export async function runSnippet(code: string): Promise<string[]> {
   } finally {
     console.log = previousLog;
     g.require = previousRequire;
+    if (tf.getBackend() !== previousBackend) await tf.setBackend(previousBackend);
   }
   return printed;
 }
