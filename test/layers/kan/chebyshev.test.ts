@@ -7,6 +7,7 @@ import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {registeredByPlainTfjs} from '../../helpers/registry';
+import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {chebyKanForward} from '../../reference/kan';
 
@@ -65,6 +66,17 @@ describe('ChebyshevKAN', () => {
     a.build([null, 784]);
     b.build([null, 64]);
     expect(count(a) + count(b)).to.equal(203264);
+  });
+
+  it('saves and reloads through tfa.io.fileSystem with the same config and predictions', async () => {
+    const model = tf.sequential({layers: [chebyshevKAN({units: 3, degree: 4, seed: 1, inputShape: [4]})]});
+    const x = rand([5, 4], -2, 2, 8);
+    const loaded = await roundTrip(model, x);
+    const strip = (c: tf.serialization.ConfigDict) => ({...c, name: null});
+    expect(strip(loaded.layers[0].getConfig())).to.deep.equal(strip(model.layers[0].getConfig()));
+    loaded.dispose();
+    model.dispose();
+    x.dispose();
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {

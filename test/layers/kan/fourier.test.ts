@@ -7,6 +7,7 @@ import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {registeredByPlainTfjs} from '../../helpers/registry';
+import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {fourierKanForward} from '../../reference/kan';
 
@@ -64,6 +65,17 @@ describe('FourierKAN', () => {
     a.build([null, 784]);
     b.build([null, 64]);
     expect(count(a) + count(b)).to.equal(508234);
+  });
+
+  it('saves and reloads through tfa.io.fileSystem with the same config and predictions', async () => {
+    const model = tf.sequential({layers: [fourierKAN({units: 3, gridSize: 2, useBias: false, smoothInit: true, seed: 1, inputShape: [4]})]});
+    const x = rand([5, 4], -2, 2, 8);
+    const loaded = await roundTrip(model, x);
+    const strip = (c: tf.serialization.ConfigDict) => ({...c, name: null});
+    expect(strip(loaded.layers[0].getConfig())).to.deep.equal(strip(model.layers[0].getConfig()));
+    loaded.dispose();
+    model.dispose();
+    x.dispose();
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {

@@ -7,6 +7,7 @@ import {expectClose} from '../../helpers/close';
 import {gradientCheck} from '../../helpers/gradcheck';
 import {runLayerSuite} from '../../helpers/layer_suite';
 import {registeredByPlainTfjs} from '../../helpers/registry';
+import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {rbfKanForward} from '../../reference/kan';
 
@@ -71,6 +72,17 @@ describe('RBFKAN', () => {
     a.build([null, 784]);
     b.build([null, 64]);
     expect(count(a) + count(b)).to.equal(459114);
+  });
+
+  it('saves and reloads through tfa.io.fileSystem with the same config and predictions', async () => {
+    const model = tf.sequential({layers: [rbfKAN({units: 3, numCenters: 5, seed: 1, inputShape: [4]})]});
+    const x = rand([5, 4], -2, 2, 8);
+    const loaded = await roundTrip(model, x);
+    const strip = (c: tf.serialization.ConfigDict) => ({...c, name: null});
+    expect(strip(loaded.layers[0].getConfig())).to.deep.equal(strip(model.layers[0].getConfig()));
+    loaded.dispose();
+    model.dispose();
+    x.dispose();
   });
 
   it('passes the layer suite (shapes, weights, config, save/load, fit step)', async () => {
