@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {textTable} from '../scripts/table';
 import * as tfa from '../src';
 import type {BenchContext, BenchRow} from './harness';
 
@@ -48,12 +49,6 @@ const num = (v: number): string => {
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 };
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)));
-  const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd();
-  return [line(rows[0]), widths.map(w => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -126,7 +121,7 @@ async function main(): Promise<void> {
   ]);
   for (const f of failed) body.push([f.file.replace(/\.ts$/, ''), `FAILED: ${f.error}`, '', '', '', '', '', '', '']);
   for (const n of notAvailable) body.push(['-', `not available: ${n}`, '', '', '', '', '', '', '']);
-  console.log(`\n${table([header, ...body])}\n`);
+  console.log(`\n${textTable([header, ...body])}\n`);
   const withTarget = rows.filter(r => r.met != null);
   console.log(`targets met: ${withTarget.filter(r => r.met).length}/${withTarget.length}`);
 

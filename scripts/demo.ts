@@ -17,13 +17,15 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {loadMnist, toTensors} from '../data/mnist';
+import {CHROMIUM_ARGS, CHROMIUM_PATH} from './browser/chromium';
 import {piece, tfa, type CallbackFactory, type KanPlot, type WeightSpectrum} from './demo/api';
 import {parseArgs} from './demo/args';
 import {GuardedCallback} from './demo/guard';
 import {ProgressBar} from './demo/progress';
-import {renderReport, tableRows, textTable, type ReportMeta, type RunResult} from './demo/report';
+import {renderReport, tableRows, type ReportMeta, type RunResult} from './demo/report';
 import {RUNS, missingPieces, trainableParams, type BuiltRun} from './demo/runs';
 import {restoreRandom, seedEverything} from './demo/seed';
+import {textTable} from './table';
 
 const BATCH = 64;
 
@@ -143,10 +145,7 @@ async function trainRun(
 
 async function renderPng(htmlFile: string, pngFile: string): Promise<void> {
   const {chromium} = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await chromium.launch({executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS});
   try {
     const page = await browser.newPage({viewport: {width: 1150, height: 900}});
     await page.goto(`file://${path.resolve(htmlFile)}`);

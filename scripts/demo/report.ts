@@ -66,13 +66,6 @@ export function tableRows(results: RunResult[]): string[][] {
   return [header, ...rows];
 }
 
-/** Plain-text table with padded columns. */
-export function textTable(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map(r => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((v, c) => (v ?? '').padEnd(widths[c])).join('  ').trimEnd();
-  return [line(rows[0]), widths.map(w => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
-}
-
 function htmlTable(rows: string[][]): string {
   const [head, ...body] = rows;
   return (

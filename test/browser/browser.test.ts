@@ -11,18 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import {chromium, type BrowserContext} from 'playwright-core';
 
+import {CHROMIUM_ARGS, CHROMIUM_PATH} from '../../scripts/browser/chromium';
 import {BUNDLES, serve, type Served} from '../../scripts/browser/server';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 interface PageResult {
   ok: boolean;
@@ -54,12 +44,12 @@ describe('browser bundles', function () {
     for (const f of Object.values(BUNDLES)) {
       if (!fs.existsSync(f)) throw new Error(`browser test: ${f} is missing; run \`npm run build\` first`);
     }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`browser test: no Chromium at ${CHROMIUM}; install it (apt-get install -y chromium)`);
+    if (!fs.existsSync(CHROMIUM_PATH)) {
+      throw new Error(`browser test: no Chromium at ${CHROMIUM_PATH}; install it (apt-get install -y chromium)`);
     }
     server = await serve();
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tfa-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM, headless: true, args: ARGS});
+    context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS});
   });
 
   after(async () => {
