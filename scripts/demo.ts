@@ -44,13 +44,6 @@ async function chooseBackend(name: string | null): Promise<string> {
   return tf.getBackend();
 }
 
-function kanPlotFunction(): [string, KanPlot] | undefined {
-  const plots = tfa.plots as unknown as Record<string, unknown>;
-  const name = ['kanFunctions', 'kanFunctionGrid', 'kanPlot', 'kanGrid'].find(n => typeof plots[n] === 'function') ??
-    Object.keys(plots).find(n => /kan/i.test(n) && typeof plots[n] === 'function');
-  return name == null ? undefined : [name, plots[name] as KanPlot];
-}
-
 async function trainRun(
   built: BuiltRun,
   spec: (typeof RUNS)[number],
@@ -123,7 +116,7 @@ async function trainRun(
     } else notes.add('tfa.spectral.weightSpectrum');
   }
   if (spec.kind === 'kan') {
-    const plot = kanPlotFunction();
+    const plot = piece<KanPlot>('plots', 'kanFunctions');
     if (plot == null) notes.add('tfa.plots.kanFunctions');
     else {
       result.kanSvgs = [];
@@ -132,7 +125,7 @@ async function trainRun(
         try {
           // The output layer's functions: its inputs are the hidden units, so every curve carries signal
           // (the hidden layer's first inputs are blank corner pixels).
-          result.kanSvgs.push({layer: name, svg: await plot[1](layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`})});
+          result.kanSvgs.push({layer: name, svg: await plot(layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`})});
         } catch (e) {
           // kanFunctions draws B-spline KAN layers only; other variants get a line in the report instead.
           result.kanSvgs.push({layer: name, svg: `<p class="na">${layer.getClassName()} layer '${name}': ${(e as Error).message.split('\n')[0]}</p>`});
