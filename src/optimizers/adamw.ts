@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {learningRateAt, type NamedTensor, SlotOptimizer} from './base';
 import type {LearningRate} from './schedules';
-import {ADAMW_DEFAULTS, adamMoments, adamWConfig, decoupledStep, readLearningRate, type ResolvedAdamW, resolveAdamW} from './transforms';
+import {ADAMW_DEFAULTS, adamMoments, adamWConfig, decoupledStep, type ResolvedAdamW, resolveAdamW} from './transforms';
 
 /** Arguments of {@link AdamW}. */
 export interface AdamWArgs {
@@ -70,14 +70,6 @@ export class AdamW extends SlotOptimizer {
 
   getConfig(): tf.serialization.ConfigDict {
     return adamWConfig(this.cfg, WHO);
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    const {customObjects: _c, learningRate, ...own} = config;
-    return new cls({...own, learningRate: readLearningRate(learningRate, 'learningRate', WHO)});
   }
 }
 

@@ -62,7 +62,8 @@ export function bestMatch(live: string, saved: string[], what: string): string |
  *   variable of the same name, or of the same name up to tfjs' `_<n>`
  *   uniqueness suffix; entries for variables not seen yet wait until the
  *   variable's first update. What it replaces is disposed.
- * - `fromConfig` drops the `customObjects` key tfjs injects.
+ * - `fromConfig` drops the `customObjects` key tfjs injects and restores a
+ *   serialized `learningRate` (number or schedule).
  */
 export abstract class SlotOptimizer extends tf.Optimizer {
   private readonly state = new Map<string, Map<string, tf.Variable>>();
@@ -171,8 +172,9 @@ export abstract class SlotOptimizer extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    const {customObjects: _ignored, ...own} = config;
-    return new cls(own);
+    const {customObjects: _ignored, learningRate, ...own} = config;
+    const who = (cls as unknown as {className?: string}).className ?? 'optimizer';
+    return new cls(learningRate == null ? own : {...own, learningRate: deserializeLearningRate(learningRate, 'learningRate', who)});
   }
 }
 

@@ -10,7 +10,6 @@ import {
   adamMoments,
   adamWConfig,
   decoupledStep,
-  readLearningRate,
   type ResolvedAdamW,
   resolveAdamW,
   softClipMatrices,
@@ -159,14 +158,6 @@ export class Spectra extends SlotOptimizer {
       preClipThreshold: this.preClipThreshold,
       warmupSteps: this.warmupSteps,
     };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    const {customObjects: _c, learningRate, ...own} = config;
-    return new cls({...own, learningRate: readLearningRate(learningRate, 'learningRate', WHO)});
   }
 }
 
