@@ -1,18 +1,21 @@
 /**
- * BSplineKAN, RBFKAN, ChebyshevKAN and FourierKAN: forward+backward time at
- * batch 256 on the wasm backend against a tf.layers.dense with the same
- * parameter count (wider output) and one of the same width, measured in the
- * same run; plus peak tensor memory of one forward+backward (tf.profile)
- * against the equal-parameter Dense. Targets (issue 3): BSplineKAN <= 2.5x
- * the equal-parameter Dense, the others <= 2x.
+ * Every KAN variant: forward+backward time at batch 256 on the wasm backend
+ * against a tf.layers.dense with the same parameter count (wider output) and
+ * one of the same width, measured in the same run; plus peak tensor memory of
+ * one forward+backward (tf.profile) against the equal-parameter Dense.
+ * Targets (issue 3): BSplineKAN <= 2.5x the equal-parameter Dense; RBFKAN,
+ * ChebyshevKAN, FourierKAN and ReLUKAN <= 2x; AFKAN and SelectableKAN have none.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
+import {afKAN} from '../src/layers/kan/af';
 import {bsplineKAN} from '../src/layers/kan/bspline';
 import {chebyshevKAN} from '../src/layers/kan/chebyshev';
 import {fourierKAN} from '../src/layers/kan/fourier';
 import {rbfKAN} from '../src/layers/kan/rbf';
+import {reluKAN} from '../src/layers/kan/relu';
+import {selectableKAN} from '../src/layers/kan/selectable';
 import {ratioRow, timeIt} from './harness';
 import type {BenchContext, BenchRow} from './harness';
 
@@ -45,17 +48,23 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const timing = ctx.quick ? {warmup: 1, reps: 3} : {warmup: 2, reps: 5};
   const rows: BenchRow[] = [];
   try {
-    const x = tf.randomUniform([BATCH, width], -1, 1, 'float32', 1); // inside every variant's grid
-    const variants: Array<{name: string; make: () => tf.layers.Layer; maxRatio: number}> = [
-      {name: 'BSplineKAN (G=5, k=3)', make: () => bsplineKAN({units: width, seed: 1}), maxRatio: 2.5},
-      {name: 'RBFKAN (n=8, LayerNorm)', make: () => rbfKAN({units: width, seed: 1}), maxRatio: 2},
-      {name: 'ChebyshevKAN (D=3)', make: () => chebyshevKAN({units: width, seed: 1}), maxRatio: 2},
-      {name: 'FourierKAN (G=5)', make: () => fourierKAN({units: width, seed: 1}), maxRatio: 2},
+    // Inputs inside each variant's domain: [-1, 1] for the grids, [0, 1] for ReLU-KAN.
+    const xSym = tf.randomUniform([BATCH, width], -1, 1, 'float32', 1);
+    const xPos = tf.randomUniform([BATCH, width], 0, 1, 'float32', 1);
+    const variants: Array<{name: string; make: () => tf.layers.Layer; x: tf.Tensor; maxRatio?: number}> = [
+      {name: 'BSplineKAN (G=5, k=3)', make: () => bsplineKAN({units: width, seed: 1}), x: xSym, maxRatio: 2.5},
+      {name: 'RBFKAN (n=8, LayerNorm)', make: () => rbfKAN({units: width, seed: 1}), x: xSym, maxRatio: 2},
+      {name: 'ChebyshevKAN (D=3)', make: () => chebyshevKAN({units: width, seed: 1}), x: xSym, maxRatio: 2},
+      {name: 'FourierKAN (G=5)', make: () => fourierKAN({units: width, seed: 1}), x: xSym, maxRatio: 2},
+      {name: 'ReLUKAN (g=5, k=3)', make: () => reluKAN({units: width, seed: 1}), x: xPos, maxRatio: 2},
+      {name: 'AFKAN (g=3, k=3, global-attn)', make: () => afKAN({units: width, seed: 1}), x: xSym},
+      {name: 'SelectableKAN (4 bases)', make: () => selectableKAN({units: width, seed: 1}), x: xSym},
     ];
     const sameWidth = tf.layers.dense({units: width});
     sameWidth.build([null, width]);
-    const sameWidthMs = await timeIt(() => fwdBwd(sameWidth, x), timing);
+    const sameWidthMs = await timeIt(() => fwdBwd(sameWidth, xSym), timing);
     for (const v of variants) {
+      const x = v.x;
       const layer = v.make();
       layer.build([null, width]);
       const params = trainableCount(layer);
@@ -82,7 +91,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       dense.weights.forEach(w => w.dispose());
     }
     sameWidth.weights.forEach(w => w.dispose());
-    x.dispose();
+    tf.dispose([xSym, xPos]);
   } finally {
     if (previous != null) await tf.setBackend(previous);
   }
