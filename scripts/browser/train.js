@@ -42,10 +42,14 @@ async function tfaTrain(tf, tfa, bundle) {
     callbacks.push(new tf.CustomCallback({onEpochEnd: async (epoch, logs) => { epochLogs.push({...logs}); }}));
     const t0 = performance.now();
     const history = await model.fit(xs, ys, {epochs: 10, batchSize: 32, shuffle: false, callbacks, verbose: 0});
+    const backend = tf.getBackend();
+    // useFastest in a browser must keep a GPU backend, not fall back to wasm/cpu.
+    const fastest = await tfa.backend.useFastest();
     const result = {
       ok: true,
       bundle,
-      backend: tf.getBackend(),
+      backend,
+      fastest,
       fitMs: Math.round(performance.now() - t0),
       tfjsVersion: tf.version.tfjs,
       tfaVersion: tfa.version,

@@ -1,1 +1,1 @@
-export {BACKEND_PREFERENCE, useFastest} from './use_fastest';
+export {BACKEND_PREFERENCE, BROWSER_BACKEND_PREFERENCE, useFastest} from './use_fastest';

@@ -3,13 +3,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Backends tried by {@link useFastest}, fastest first. */
+/** Backends tried by {@link useFastest} in Node, fastest first. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
+
+/** Backends tried by {@link useFastest} in a browser, fastest first (the GPU ones when registered). */
+export const BROWSER_BACKEND_PREFERENCE = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+function inNode(): boolean {
+  return typeof process !== 'undefined' && process.versions?.node != null;
+}
 
 /**
  * Switches tfjs to the fastest backend available and returns its name:
  * `'tensorflow'` (tfjs-node, when the user has loaded it), else `'wasm'`
  * (`@tensorflow/tfjs-backend-wasm`, loaded here if installed), else `'cpu'`.
+ * In a browser the order is webgpu > webgl > wasm > cpu (GPU backends only
+ * when their package is loaded; webgl ships with `@tensorflow/tfjs`).
  * A backend that is registered but fails to initialise is skipped.
  *
  * @example
@@ -20,7 +29,8 @@ export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
  * ```
  */
 export async function useFastest(): Promise<string> {
-  for (const name of BACKEND_PREFERENCE) {
+  const order: readonly string[] = inNode() ? BACKEND_PREFERENCE : BROWSER_BACKEND_PREFERENCE;
+  for (const name of order) {
     if (name === 'wasm' && tf.findBackendFactory('wasm') == null) await tryLoadWasm();
     if (tf.findBackendFactory(name) == null) continue;
     try {

@@ -19,6 +19,7 @@ interface PageResult {
   error?: string;
   bundle: string;
   backend: string;
+  fastest: string;
   fitMs: number;
   tfjsVersion: string;
   features: {kan: boolean; muon: boolean; dseMonitor: boolean};
@@ -85,6 +86,8 @@ describe('browser bundles', function () {
     expect(r.loss.length).to.equal(10);
     expect(r.loss[r.loss.length - 1]).to.be.below(0.8 * r.loss[0]);
     expect(r.epochLogKeys).to.include('dse');
+    // tfa.backend.useFastest() picks what tfjs itself prefers in a browser (webgl here), never a slower one.
+    expect(r.fastest, 'useFastest in the browser').to.equal(r.backend);
     expect(r.dse).to.be.an('array').with.length(10);
     for (const v of r.dse ?? []) expect(Number.isFinite(v) && v >= 0, `dse ${v}`).to.equal(true);
     // Node-only IO fails with a clear message instead of breaking the bundle at import.
