@@ -79,7 +79,7 @@ const ADAM_SIDE_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilo
  * Scalable for LLM Training", 2025, arXiv:2502.16982 ('match-adamw').
  * Follows: KellerJordan/Muon `muon.py` @857d1ad (`muon_update`,
  * `zeropower_via_newtonschulz5`, `adam_update`); MoonshotAI/Moonlight
- * `examples/toy_train.py` @c2ad5b2 (`adjust_lr_for_muon`, sum momentum).
+ * `examples/toy_train.py` at c2ad5b2 (`adjust_lr_for_muon`, sum momentum).
  * Deviations:
  * - Rank ≥ 3 kernels use the flattened `[fanIn, fanOut]` view for the scale
  *   factor too (KellerJordan uses the unflattened last two axes, kh/kw).

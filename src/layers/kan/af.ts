@@ -34,11 +34,11 @@ export interface AFKANArgs extends LayerArgs {
   gridSize?: number;
   /** Spline order k; each bump spans (k + 1)/g. Integer >= 0. Default 3. */
   splineOrder?: number;
-  /** σ, used in the bumps and before the Dense: one of {@link AFKAN_ACTIVATIONS}. Default 'silu'. */
+  /** σ, used in the bumps and before the Dense: one of 'softplus', 'sigmoid', 'silu', 'relu', 'leaky-relu', 'elu', 'gelu', 'selu', 'tanh', 'linear'. Default 'silu'. */
   activation?: AFKANActivation;
-  /** How x1 = σ(x − s) and x2 = σ(e − x) combine: one of {@link AFKAN_FUNCS}. Default 'quad1'. */
+  /** How x1 = σ(x − s) and x2 = σ(e − x) combine: one of 'quad1', 'quad2', 'sum', 'prod', 'sum-prod', 'cubic1', 'cubic2'. Default 'quad1'. */
   func?: AFKANFunc;
-  /** How the g + k responses of an input reduce to one value: one of {@link AFKAN_REDUCTIONS}. Default 'global-attn'. */
+  /** How the g + k responses of an input reduce to one value: one of 'global-attn', 'spatial-attn', 'multistep'. Default 'global-attn'. */
   reduction?: AFKANReduction;
   /** LayerNorm over the I reduced values (as the reference's `norm_type='layer'`). Needs I >= 2. Default true. */
   useLayerNorm?: boolean;
