@@ -8,9 +8,8 @@ import {rbfKAN} from '../../../src/layers/kan/rbf';
 import {withBackend} from '../../helpers/backends';
 
 /**
- * [784, 64, 10] KANs (both layers KAN, default layer hyperparameters) on the
- * 7,996 / 2,004 MNIST split of the `mnist` package; issue 3 asks for >= 95%
- * test accuracy in a short run.
+ * [784, 64, 10] KANs (both layers KAN) on the 7,996 / 2,004 MNIST split of
+ * the `mnist` package; issue 3 asks for >= 95% test accuracy in a short run.
  *
  * Recipe:
  * - pixels mapped to x·2 − 1, i.e. into the default grid range [−1, 1];
@@ -19,21 +18,22 @@ import {withBackend} from '../../helpers/backends';
  *   this small training split;
  * - Adam, batch 32, learning rate 5e-3 cosine-decayed to 0 per step, unshuffled;
  * - a LayerNorm between the two BSplineKAN / ChebyshevKAN layers (RBFKAN
- *   layer-normalises its own input by default).
+ *   layer-normalises its own input by default);
+ * - default layer hyperparameters except RBFKAN numCenters 6 (default 8);
+ * - 5 (B-spline), 10 (RBF), 10 (Chebyshev) epochs.
  * Chosen on validation splits of the training data, never on the test set:
  * first the last 1,000 training images (BSplineKAN 96.9% with the LayerNorm vs
  * 94.8% without and 93.9% without the shifts; shifts of ±2 px were worse than
  * ±1), then — because that split over-estimated test accuracy by 1–2 points —
  * a split built like the test split (per digit, package positions 60–80% as
- * validation, 0–60% for training): 94.9% (BSplineKAN, 5 epochs), 94.1% (RBFKAN,
- * 8 epochs), 95.0% (ChebyshevKAN, 10 epochs).
- * Test accuracy measured by this file on wasm: 95.56% (BSplineKAN), 94.96%
- * (RBFKAN, 1,903 of 2,004, one digit short of 95%) and 95.16% (ChebyshevKAN);
- * a first recipe (learning rate 3e-3; 8 epochs for RBF/Chebyshev) measured
- * RBFKAN 94.86% and ChebyshevKAN 94.56%. Training is seeded and unshuffled on
- * one backend, so deterministic; RBFKAN asserts its measurement minus 0.5
- * points for float differences across machines (it does NOT reach 95%).
- * Runtime about 50 s (B-spline), 90 s (RBF), 60 s (Chebyshev) on a shared 2-core machine.
+ * validation, 0–60% for training): 94.9% (BSplineKAN), 94.9% (RBFKAN; 94.1%
+ * with 8 centres and 8 epochs), 95.0% (ChebyshevKAN).
+ * Test accuracy measured by this file on wasm (once per recipe): 95.56%
+ * (BSplineKAN), 95.31% (RBFKAN) and 95.16% (ChebyshevKAN, 3 digits above the
+ * bound). Earlier recipes measured RBFKAN 94.86% (lr 3e-3, 8 centres,
+ * 8 epochs) and 94.96% (lr 5e-3, 8 centres, 8 epochs), ChebyshevKAN 94.56%
+ * (lr 3e-3, 8 epochs). Training is seeded and unshuffled on one backend, so
+ * deterministic; the bound has no extra margin because 95% is the target.
  */
 const BATCH = 32;
 const LEARNING_RATE = 5e-3;
@@ -101,10 +101,15 @@ describe('KAN layers on MNIST', () => {
     expect(acc).to.be.at.least(0.95);
   });
 
-  it('a [784, 64, 10] RBFKAN reaches >= 94.5% test accuracy in 8 epochs (wasm)', async () => {
+  it('a [784, 64, 10] RBFKAN with 6 centres reaches >= 95% test accuracy in 10 epochs (wasm)', async () => {
+    // numCenters 6 instead of the default 8: 25% fewer spline weights, faster
+    // epochs, and higher validation accuracy (94.9% in 10 epochs vs 94.1% in 8).
     const acc = await withBackend('wasm', () =>
-      trainAndTest([rbfKAN({units: 64, inputShape: [784], seed: 1}), rbfKAN({units: 10, seed: 2})], 8));
-    expect(acc).to.be.at.least(0.945);
+      trainAndTest([
+        rbfKAN({units: 64, inputShape: [784], numCenters: 6, seed: 1}),
+        rbfKAN({units: 10, numCenters: 6, seed: 2}),
+      ], 10));
+    expect(acc).to.be.at.least(0.95);
   });
 
   it('a [784, 64, LayerNorm, 10] ChebyshevKAN reaches >= 95% test accuracy in 10 epochs (wasm)', async () => {
