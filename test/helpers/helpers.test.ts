@@ -61,6 +61,27 @@ describe('test helpers', () => {
     x.dispose();
   });
 
+  it('roundTrip catches a layer config that does not survive the reload', async () => {
+    const model = tf.sequential({layers: [tf.layers.dense({units: 2, inputShape: [3]})]});
+    const x = tf.ones([2, 3]);
+    const origSave = model.save.bind(model);
+    model.save = async (handler, config) => {
+      const result = await origSave(handler, config);
+      const layer = model.layers[0];
+      const own = layer.getConfig.bind(layer);
+      layer.getConfig = () => ({...own(), units: 3}); // the live layer now claims another config
+      return result;
+    };
+    let error: Error | null = null;
+    try {
+      await roundTrip(model, x);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).to.match(/roundTrip: config of layer 0 \(Dense\) changed/);
+    x.dispose();
+  });
+
   it('expectClose reports the worst entry', () => {
     expectClose([1, 2.000001], [1, 2], {rtol: 1e-5});
     expect(() => expectClose([1, 2.1], [1, 2], {rtol: 1e-3}, 'y')).to.throw(/y\[1\]: got 2.1, expected 2/);

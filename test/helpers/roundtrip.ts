@@ -12,8 +12,9 @@ export function tempDir(prefix = 'tfa-test-'): string {
 
 /**
  * Saves `model` through `tfa.io.fileSystem` to a temp dir, reloads it, and
- * asserts identical weights (every value, same order and shapes) and identical
- * predictions on `x`. Returns the reloaded model; the caller disposes it.
+ * asserts identical layer configs (all but `name`), identical weights (every
+ * value, same order and shapes) and identical predictions on `x`. Returns the
+ * reloaded model; the caller disposes it.
  */
 export async function roundTrip(
   model: tf.LayersModel,
@@ -24,6 +25,13 @@ export async function roundTrip(
   try {
     await model.save(fileSystem(dir), {includeOptimizer: opts.includeOptimizer ?? false});
     const loaded = await tf.loadLayersModel(fileSystem(path.join(dir, 'model.json')));
+    model.layers.forEach((layer, i) => {
+      const {name: _a, ...before} = layer.getConfig();
+      const {name: _b, ...after} = loaded.layers[i].getConfig();
+      if (JSON.stringify(after) !== JSON.stringify(before)) {
+        throw new Error(`roundTrip: config of layer ${i} (${layer.getClassName()}) changed: ${JSON.stringify(before)} became ${JSON.stringify(after)}`);
+      }
+    });
     const a = model.getWeights();
     const b = loaded.getWeights();
     if (a.length !== b.length) throw new Error(`roundTrip: ${a.length} weights saved, ${b.length} loaded`);
