@@ -31,7 +31,9 @@ function perturb(layer: tf.layers.Layer, scale: number, seed: number): void {
 
 /** Builds, perturbs and compares one configuration with the float64 reference; returns the max abs error. */
 function compareWithReference(args: AFKANArgs, I: number, N = 5, seed = 1): void {
-  const layer = afKAN(args);
+  // Seeded initialisers: with Math.random weights the LayerNorm-amplified float32
+  // error occasionally crossed atol (2.2e-5 seen once for selu), a flaky test.
+  const layer = afKAN({seed, ...args});
   layer.build([null, I]);
   perturb(layer, 0.1, seed);
   const x = tf.randomUniform([N, I], -1, 1, 'float32', seed + 100);
