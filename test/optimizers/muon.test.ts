@@ -3,6 +3,7 @@ import {expect} from 'chai';
 
 import {muon, Muon} from '../../src/optimizers';
 import {expectNoLeak} from '../helpers/leaks';
+import {applySteps} from '../helpers/optimizer_steps';
 import {muonSteps64, type MuonRefConfig, type Param64, randn} from '../reference/optimizers';
 
 let uid = 0;
@@ -21,18 +22,6 @@ function problem(): {params: Param64[]; grads: Float64Array[][]} {
   const params = specs.map(([name, shape], k) => ({name, shape, w: randn(shape.reduce((a, b) => a * b, 1), 100 + k, 0.5)}));
   const grads = [0, 1, 2, 3].map(t => params.map((p, k) => randn(p.w.length, 1000 * t + k, 1 + k / 3)));
   return {params, grads};
-}
-
-function runTf(params: Param64[], grads: Float64Array[][], opt: tf.Optimizer): Float32Array[] {
-  const vars = params.map(p => tf.variable(tf.tensor(Float32Array.from(p.w), p.shape), true, p.name));
-  for (const gs of grads) {
-    const named = params.map((p, k) => ({name: p.name, tensor: tf.tensor(Float32Array.from(gs[k]), p.shape)}));
-    opt.applyGradients(named);
-    tf.dispose(named.map(n => n.tensor));
-  }
-  const out = vars.map(v => v.dataSync() as Float32Array);
-  tf.dispose(vars);
-  return out;
 }
 
 describe('Muon', () => {
@@ -54,7 +43,7 @@ describe('Muon', () => {
             adamw: {learningRate: 0.01, beta1: 0.9, beta2: 0.99, weightDecay: 0.05},
             exclude: [excl],
           });
-          const got = runTf(params, grads, opt);
+          const got = applySteps(params, grads, opt);
           muonSteps64(params, grads, cfg); // mutates params to the expected values
           // Tolerance: float32 Newton–Schulz (~1e-6 relative) times lr·scale ≤ 0.1,
           // plus float32 rounding of weights of size ~1: atol 2e-6, rtol 1e-5.

@@ -3,6 +3,7 @@ import {expect} from 'chai';
 
 import {schedules, spectra, Spectra} from '../../src/optimizers';
 import {expectNoLeak} from '../helpers/leaks';
+import {applySteps} from '../helpers/optimizer_steps';
 import {type Param64, randn, spectraSteps64, type SpectraRefConfig} from '../reference/optimizers';
 
 let uid = 0;
@@ -20,18 +21,6 @@ function problem(): {params: Param64[]; grads: Float64Array[][]} {
   // Gradient scales vary so that some updates are clipped hard and some barely.
   const grads = [0, 1, 2, 3, 4].map(t => params.map((p, k) => randn(p.w.length, 2000 * t + k, 0.3 + k)));
   return {params, grads};
-}
-
-function runTf(params: Param64[], grads: Float64Array[][], opt: tf.Optimizer): Float32Array[] {
-  const vars = params.map(p => tf.variable(tf.tensor(Float32Array.from(p.w), p.shape), true, p.name));
-  for (const gs of grads) {
-    const named = params.map((p, k) => ({name: p.name, tensor: tf.tensor(Float32Array.from(gs[k]), p.shape)}));
-    opt.applyGradients(named);
-    tf.dispose(named.map(n => n.tensor));
-  }
-  const out = vars.map(v => v.dataSync() as Float32Array);
-  tf.dispose(vars);
-  return out;
 }
 
 function expectMatches(got: Float32Array[], params: Param64[]): void {
@@ -58,7 +47,7 @@ describe('Spectra', () => {
       const {params, grads} = problem();
       const lr = 0.05;
       const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay, clipThreshold: c, applyTo, preClipThreshold: preClip});
-      const got = runTf(params, grads, opt);
+      const got = applySteps(params, grads, opt);
       const cfg: SpectraRefConfig = {lrs: [lr, lr, lr, lr, lr], beta1: 0.8, beta2: 0.99, eps: 1e-7, weightDecay, c, applyTo, preClip, warmupSteps: 0, lrBase: lr};
       spectraSteps64(params, grads, cfg);
       expectMatches(got, params);
@@ -70,7 +59,7 @@ describe('Spectra', () => {
     const {params, grads} = problem();
     const lr = schedules.linearWarmup({learningRate: 0.05, warmupSteps: 3});
     const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay: 0.1, clipThreshold: 1, preClipThreshold: 2, warmupSteps: 3});
-    const got = runTf(params, grads, opt);
+    const got = applySteps(params, grads, opt);
     // lr_k = 0.05·min(1, (k+1)/3): 0.01667, 0.03333, 0.05, 0.05, 0.05; lr_base = lr(3) = 0.05.
     const lrs = [0, 1, 2, 3, 4].map(k => 0.05 * Math.min(1, (k + 1) / 3));
     spectraSteps64(params, grads, {lrs, beta1: 0.8, beta2: 0.99, eps: 1e-7, weightDecay: 0.1, c: 1, applyTo: 'matrices', preClip: 2, warmupSteps: 3, lrBase: 0.05});
