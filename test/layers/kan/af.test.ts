@@ -10,6 +10,7 @@ import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
 import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
+import {sinExpTask} from './sin_exp_task';
 import {afKan64} from '../../reference/kan_extra';
 
 function named(layer: tf.layers.Layer): Record<string, Float32Array> {
@@ -178,12 +179,7 @@ describe('AFKAN', () => {
     // its bumps without per-basis weights, so it fits far worse than ReLUKAN here.
     // The first layer has no LayerNorm: over I = 2 inputs it keeps only sign(z₁ − z₂).
     await withBackend('wasm', async () => {
-      const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
-      const xTrain = tf.randomUniform([128, 2], -1, 1, 'float32', 1);
-      const xTest = tf.randomUniform([128, 2], -1, 1, 'float32', 2);
-      const target = (x: tf.Tensor) => tf.tensor2d((x.arraySync() as number[][]).map(([a, b]) => [f(a, b)]));
-      const yTrain = target(xTrain);
-      const yTest = target(xTest);
+      const {xTrain, xTest, yTrain, yTest} = sinExpTask(128, 128, -1, 1);
       const model = tf.sequential({layers: [afKAN({units: 8, inputShape: [2], useLayerNorm: false, seed: 1}), afKAN({units: 1, seed: 4})]});
       model.compile({optimizer: tf.train.adam(0.03), loss: 'meanSquaredError'});
       await model.fit(xTrain, yTrain, {epochs: 150, batchSize: 128, verbose: 0});

@@ -9,6 +9,7 @@ import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
 import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
+import {sinExpTask} from './sin_exp_task';
 import {reluKan64, reluKanConv64} from '../../reference/kan_extra';
 
 /** Weight values by their base name (`phase_low`, `kernel`, …). */
@@ -183,12 +184,7 @@ describe('ReLUKAN', () => {
     // Measured with these seeds: test MSE 2.8e-4 after 300 full-batch Adam steps
     // (unseeded runs: 3.8e-4 to 1.8e-3). Predicting the mean gives 0.40 (the variance).
     await withBackend('wasm', async () => {
-      const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
-      const xTrain = tf.randomUniform([256, 2], 0, 1, 'float32', 1);
-      const xTest = tf.randomUniform([128, 2], 0, 1, 'float32', 2);
-      const target = (x: tf.Tensor) => tf.tensor2d((x.arraySync() as number[][]).map(([a, b]) => [f(a, b)]));
-      const yTrain = target(xTrain);
-      const yTest = target(xTest);
+      const {xTrain, xTest, yTrain, yTest} = sinExpTask(256, 128, 0, 1);
       const model = tf.sequential({layers: [
         reluKAN({units: 5, gridSize: 5, splineOrder: 3, inputShape: [2], seed: 1}),
         reluKAN({units: 1, gridSize: 5, splineOrder: 3, seed: 2}),

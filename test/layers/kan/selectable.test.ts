@@ -10,6 +10,7 @@ import {runLayerSuite} from '../../helpers/layer_suite';
 import {expectNoLeak} from '../../helpers/leaks';
 import {registeredByPlainTfjs} from '../../helpers/registry';
 import {roundTrip} from '../../helpers/roundtrip';
+import {sinExpTask} from './sin_exp_task';
 import {selectableKan64} from '../../reference/kan_extra';
 import type {SelectableCfg} from '../../reference/kan_extra';
 
@@ -223,12 +224,7 @@ describe('SelectableKAN', () => {
     // after 40 fine-tuning steps 0.039 (4 unseeded runs: 0.003-0.0045, 0.75-1.3,
     // 0.024-0.052). Target variance ≈ 0.89.
     await withBackend('wasm', async () => {
-      const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
-      const xTrain = tf.randomUniform([128, 2], -1, 1, 'float32', 1);
-      const xTest = tf.randomUniform([128, 2], -1, 1, 'float32', 2);
-      const target = (x: tf.Tensor) => tf.tensor2d((x.arraySync() as number[][]).map(([a, b]) => [f(a, b)]));
-      const yTrain = target(xTrain);
-      const yTest = target(xTest);
+      const {xTrain, xTest, yTrain, yTest} = sinExpTask(128, 128, -1, 1);
       const first = selectableKAN({units: 4, inputShape: [2], seed: 1});
       const second = selectableKAN({units: 1, seed: 5});
       const model = tf.sequential({layers: [first, second]});
