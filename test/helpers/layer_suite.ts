@@ -79,3 +79,8 @@ export async function runLayerSuite(spec: LayerSuiteSpec): Promise<void> {
   loaded.dispose();
   model.dispose();
 }
+
+/** Number of trainable scalars of a built layer (countParams() also counts non-trainable ones, e.g. a KAN grid). */
+export function trainableParamCount(layer: tf.layers.Layer): number {
+  return layer.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, q) => p * (q as number), 1), 0);
+}
