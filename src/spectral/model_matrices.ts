@@ -102,7 +102,8 @@ function leaves(layers: tfl.layers.Layer[], path: string[], out: Found[]): void 
     } else if (cls === 'TimeDistributed') {
       // The wrapped layer is unique: the wrapper's name identifies it.
       const inner = (l as unknown as {layer: tfl.layers.Layer}).layer;
-      out.push({layer: inner, path: here});
+      if (inner instanceof tfl.LayersModel) leaves(inner.layers, here, out);
+      else out.push({layer: inner, path: here});
     } else if (cls === 'Bidirectional') {
       const b = l as unknown as {forwardLayer: tfl.layers.Layer; backwardLayer: tfl.layers.Layer};
       for (const inner of [b.forwardLayer, b.backwardLayer]) out.push({layer: inner, path: [...here, inner.name]});
