@@ -3,7 +3,8 @@ import {expect} from 'chai';
 
 import {weightSpectrumMonitor} from '../../src/callbacks/weight_spectrum_monitor';
 import type {MetricRecord} from '../../src/callbacks/common';
-import {weightSpectrum} from '../../src/spectral';
+import {analyze} from '../../src/spectral';
+import {bsplineKAN} from '../../src/layers/kan/bspline';
 import {expectNoLeak} from '../helpers/leaks';
 import {smallMlp} from './models';
 
@@ -19,11 +20,6 @@ function convNet(): tf.Sequential {
   return model;
 }
 
-/** The layer's kernel variable (getWeights returns the variables themselves: never dispose). */
-function kernelOf(model: tf.LayersModel, name: string): tf.Tensor {
-  return model.getLayer(name).getWeights()[0];
-}
-
 function quiet<T>(fn: () => Promise<T>, sink: string[] = []): Promise<T> {
   const warn = console.warn;
   console.warn = (...a: unknown[]) => { sink.push(a.join(' ')); };
@@ -31,18 +27,14 @@ function quiet<T>(fn: () => Promise<T>, sink: string[] = []): Promise<T> {
 }
 
 describe('weightSpectrumMonitor', () => {
-  it('writes alpha_mean and per-layer alphas equal to weightSpectrum of the same kernels', async () => {
+  it('writes alpha_mean and per-layer alphas equal to direct analyze calls on the same weights', async () => {
     const model = convNet();
     const x = tf.randomNormal([32, 8, 8, 3], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d(Array.from({length: 32}, (_, i) => i % 10), 'int32'), 10);
     const direct: Array<Record<string, number>> = [];
     const check = new tf.CustomCallback({onEpochEnd: async () => {
-      const row: Record<string, number> = {};
-      for (const name of ['conv', 'fc', 'head']) {
-        const k = kernelOf(model, name);
-        row[name] = (await weightSpectrum(k)).alpha; // k is the variable itself (getWeights): not disposed
-      }
-      direct.push(row);
+      const rows = await analyze(model, {mpFit: false});
+      direct.push(Object.fromEntries(rows.map(r => [r.name, r.alpha])));
     }});
     const records: MetricRecord[] = [];
     const h = await quiet(() => model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [
@@ -55,7 +47,65 @@ describe('weightSpectrumMonitor', () => {
     // conv: 3x3 slices of [3, 16] → 9·3 = 27 eigenvalues, ≥ minEvals (10): analysed; flatten has no kernel.
     expect([...new Set(records.map(r => r.layer))]).to.deep.equal(['conv', 'fc', 'head', null]);
     expect(records.filter(r => r.epoch === 0 && r.layer === 'fc').map(r => r.metric))
-      .to.deep.equal(['alpha', 'alpha_weighted', 'stable_rank', 'erg_gap', 'spectral_norm', 'log_norm']);
+      .to.deep.equal(['alpha', 'alpha_weighted', 'stable_rank']);
+    tf.dispose([x, y]);
+  });
+
+  it('covers LSTM/GRU gates, bidirectional, timeDistributed and KAN kernels inside fit, logging the chosen metrics', async () => {
+    const model = tf.sequential({layers: [
+      tf.layers.lstm({units: 12, returnSequences: true, inputShape: [6, 10], name: 'lstm'}),
+      tf.layers.bidirectional({layer: tf.layers.gru({units: 11, returnSequences: true, name: 'gru'}) as tf.layers.RNN, name: 'bi'}),
+      tf.layers.timeDistributed({layer: tf.layers.dense({units: 16, name: 'inner'}), name: 'td'}),
+      tf.layers.flatten({name: 'flat'}),
+      bsplineKAN({units: 12, name: 'kan'}),
+      tf.layers.dense({units: 1, name: 'out'}),
+    ]});
+    model.compile({optimizer: 'adam', loss: 'meanSquaredError'});
+    const x = tf.randomNormal([16, 6, 10], 0, 1, 'float32', 3);
+    const y = tf.randomNormal([16, 1], 0, 1, 'float32', 4);
+    const metrics = ['alpha', 'log_spectral_norm', 'num_spikes', 'erg', 'matrix_entropy'];
+    let direct: Awaited<ReturnType<typeof analyze>> = [];
+    const check = new tf.CustomCallback({onEpochEnd: async () => { direct = await analyze(model); }});
+    const h = await quiet(() => model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [weightSpectrumMonitor({metrics}), check]}));
+    const names = direct.map(r => r.name);
+    expect(names).to.include.members([
+      'lstm/kernel[0]', 'lstm/recurrent_kernel[3]', 'bi/forward_gru/kernel[2]', 'bi/backward_gru/recurrent_kernel[0]',
+      'td', 'kan/base_kernel', 'kan/spline_kernel',
+    ]);
+    for (const r of direct) {
+      expect(h.history[`alpha/${r.name}`][1], r.name).to.deep.equal(r.alpha);
+      expect(h.history[`log_spectral_norm/${r.name}`][1]).to.deep.equal(r.logSpectralNorm);
+      expect(h.history[`num_spikes/${r.name}`][1]).to.deep.equal(r.numSpikes);
+      expect(h.history[`erg/${r.name}`][1]).to.deep.equal(r.erg);
+      expect(h.history[`matrix_entropy/${r.name}`][1]).to.deep.equal(r.matrixEntropy);
+    }
+    expect(h.history).to.have.keys([...metrics.flatMap(m => [`${m}_mean`, ...names.map(n => `${m}/${n}`)]), 'loss']);
+    tf.dispose([x, y]);
+  });
+
+  it('does not abort fit when nothing has minEvals eigenvalues: warns once naming the reason and arguments, records nothing', async () => {
+    // a 4 → 10 → 3 classifier: kernels with 4 and 3 eigenvalues
+    const model = tf.sequential({layers: [
+      tf.layers.dense({units: 10, activation: 'relu', inputShape: [4], name: 'h'}),
+      tf.layers.dense({units: 3, activation: 'softmax', name: 'out'}),
+    ]});
+    model.compile({optimizer: 'adam', loss: 'categoricalCrossentropy'});
+    const x = tf.randomNormal([12, 4], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d(Array.from({length: 12}, (_, i) => i % 3), 'int32'), 3);
+    const warnings: string[] = [];
+    const records: MetricRecord[] = [];
+    const mon = weightSpectrumMonitor({onRecord: r => records.push(r)});
+    const h = await quiet(async () => {
+      await model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [mon]});
+      return model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [mon]});
+    }, warnings);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/nothing to monitor: no weight matrix has at least minEvals = 10 eigenvalues \(h: 4 eigenvalues < minEvals 10; out: 3 eigenvalues < minEvals 10\).*minEvals.*layers/);
+    expect(Object.keys(h.history)).to.deep.equal(['loss']);
+    expect(records).to.deep.equal([]);
+    // lowering minEvals analyses them
+    const h2 = await quiet(() => model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [weightSpectrumMonitor({minEvals: 3, warnings: false})]}));
+    expect(h2.history).to.have.property('alpha/h');
     tf.dispose([x, y]);
   });
 
@@ -81,17 +131,17 @@ describe('weightSpectrumMonitor', () => {
     expect(none).to.deep.equal([]);
   });
 
-  it('fails at onTrainBegin on an unknown layer, a layer without a kernel, or no analysable kernel', async () => {
+  it('fails at onTrainBegin on an unknown named layer or a named layer without a matrix', async () => {
     const model = convNet();
     const bad = weightSpectrumMonitor({layers: ['fc', 'nope']});
     bad.setModel(model);
     await bad.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'nope' is not in the model; available layers: .*'conv', 'flat', 'fc', 'head'/));
     const flat = weightSpectrumMonitor({layers: ['flat']});
     flat.setModel(model);
-    await flat.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'flat' \(Flatten\) must have a Dense .* kernel, got none/));
-    const tiny = weightSpectrumMonitor();
-    tiny.setModel(smallMlp()); // kernels with 6, 8 and 3 eigenvalues
-    await tiny.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/no Dense or Conv2D kernel with at least 10 eigenvalues/));
+    await flat.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'flat' has no analysable weight matrix/));
+    const tiny = weightSpectrumMonitor({layers: ['h1']});
+    tiny.setModel(smallMlp()); // h1 kernel [6, 12]: 6 eigenvalues
+    await tiny.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'h1' has no matrix with enough eigenvalues: h1: 6 eigenvalues < minEvals 10/));
   });
 
   it('rejects bad arguments with errors naming them', () => {
@@ -99,6 +149,8 @@ describe('weightSpectrumMonitor', () => {
     expect(() => weightSpectrumMonitor({layers: []})).to.throw(/layers.*\[\]/);
     expect(() => weightSpectrumMonitor({minEvals: 0})).to.throw(/minEvals.*0/);
     expect(() => weightSpectrumMonitor({warnings: 'no' as unknown as boolean})).to.throw(/warnings.*'no'/);
+    expect(() => weightSpectrumMonitor({metrics: ['alpha', 'beta']})).to.throw(/metrics must be names from .*got 'beta'/);
+    expect(() => weightSpectrumMonitor({metrics: []})).to.throw(/metrics must be a non-empty list/);
   });
 
   it('leaks no tensors over repeated epochs', async () => {
