@@ -115,6 +115,18 @@ async function trainRun(
       result.spectrum = {layer: built.representation, eigenvalues: Array.from(s.eigenvalues), alpha: s.alpha};
     } else notes.add('tfa.spectral.weightSpectrum');
   }
+  // WeightWatcher-style per-layer panels (tfa.spectral.analyze + tfa.plots.layerReport), every run.
+  const analyzeModel = piece<(m: tf.LayersModel) => Promise<unknown[]>>('spectral', 'analyze');
+  const layerReport = piece<(rows: unknown[]) => string>('plots', 'layerReport');
+  if (analyzeModel == null || layerReport == null) notes.add('tfa.spectral.analyze / tfa.plots.layerReport');
+  else {
+    try {
+      const rows = await analyzeModel(model);
+      result.layerReportSvg = rows.length > 0 ? layerReport(rows) : `<p class="na">${spec.name}: no matrix with at least 10 eigenvalues</p>`;
+    } catch (e) {
+      result.layerReportSvg = `<p class="na">${spec.name}: layerReport failed: ${(e as Error).message.split('\n')[0]}</p>`;
+    }
+  }
   if (spec.kind === 'kan') {
     const plot = piece<KanPlot>('plots', 'kanFunctions');
     if (plot == null) notes.add('tfa.plots.kanFunctions');
@@ -217,7 +229,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(opts.out, {recursive: true});
   const htmlFile = path.join(opts.out, 'report.html');
   fs.writeFileSync(htmlFile, renderReport(results, meta));
-  fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify({meta, results: results.map(({kanSvgs: _k, spectrum: _s, ...r}) => r)}, null, 2));
+  fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify({meta, results: results.map(({kanSvgs: _k, spectrum: _s, layerReportSvg: _l, ...r}) => r)}, null, 2));
   console.log(`wrote ${htmlFile} (${totalSec.toFixed(0)} s total)`);
   if (opts.png) {
     const png = path.join(opts.out, 'report.png');

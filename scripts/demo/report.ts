@@ -23,6 +23,8 @@ export interface RunResult {
   spectrum?: {layer: string; eigenvalues: number[]; alpha: number};
   /** SVGs of learned KAN functions (rendered while the model was alive). */
   kanSvgs?: Array<{layer: string; svg: string}>;
+  /** tfa.plots.layerReport of tfa.spectral.analyze at the end of the run. */
+  layerReportSvg?: string;
 }
 
 export interface ReportMeta {
@@ -152,6 +154,8 @@ ${curves(ok, [['dse', 'dse (bits)']], 'DSE per epoch')}
 ${curves(ok, [['alpha_mean', 'alpha_mean']], 'Mean power-law alpha of the Dense kernels')}
 <h2>Weight spectra of the hidden kernel, with power-law fits</h2>
 ${spectra(ok)}
+<h2>Per-layer spectra (tfa.spectral.analyze): power-law fit and Marchenko–Pastur bulk</h2>
+${ok.map(r => (r.layerReportSvg ? `<figure>${r.layerReportSvg}<figcaption>${esc(r.name)}</figcaption></figure>` : '')).join('') || notAvailable('tfa.plots.layerReport')}
 <h2>Learned KAN functions</h2>
 ${kanFunctions(ok)}
 <h2>Runs</h2>

@@ -6,3 +6,5 @@ export type {KanFunctionsOptions} from './kan';
 export {readRecords, saveSvg} from './save';
 export {spectrumPlot} from './spectrum';
 export type {SpectrumPlotOptions} from './spectrum';
+export {layerReport} from './layer_report';
+export type {LayerReportOptions} from './layer_report';
