@@ -150,13 +150,22 @@ export class ActivationProbe {
    * the caller disposes the results.
    */
   run(x: tf.Tensor | tf.Tensor[], batchSize = 256): tf.Tensor2D[] {
+    return this.compute(x, batchSize, true) as tf.Tensor2D[];
+  }
+
+  /** As {@link run}, but each output keeps its own shape (`[N, ..., C]`). The caller disposes the results. */
+  runRaw(x: tf.Tensor | tf.Tensor[], batchSize = 256): tf.Tensor[] {
+    return this.compute(x, batchSize, false);
+  }
+
+  private compute(x: tf.Tensor | tf.Tensor[], batchSize: number, flatten: boolean): tf.Tensor[] {
     return tf.tidy(() => {
       const computed = this.sub == null ? [] : asList(this.sub.predict(x, {batchSize}));
       const xs = Array.isArray(x) ? x : [x];
       let c = 0;
       return this.inputIndex.map(k => {
         const a = k >= 0 ? xs[k] : computed[c++];
-        return tf.reshape(a, [a.shape[0], -1]) as tf.Tensor2D;
+        return flatten ? tf.reshape(a, [a.shape[0], -1]) : tf.clone(a);
       });
     });
   }

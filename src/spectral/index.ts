@@ -14,3 +14,7 @@ export {modelMatrices} from './model_matrices';
 export type {LayerMatrix, MatrixKind, ModelMatricesOptions} from './model_matrices';
 export {marchenkoPasturFit} from './mp_fit';
 export type {MarchenkoPasturFit} from './mp_fit';
+export {activationSpectrum, spectrumDescriptors} from './activation_spectrum';
+export type {ActivationSpectrum} from './activation_spectrum';
+export {massiveActivations} from './massive_activations';
+export type {MassiveActivations} from './massive_activations';
