@@ -408,8 +408,9 @@ export async function analyzeMatrices(mats: LayerMatrix[], o: ResolvedAnalyzeOpt
  *   ESD of the element-shuffled matrix, index by index), `maxRandEval`.
  *
  * Eigenvalues: float64 Gram matrices in JS and the Householder/QL solver
- * (`method: 'exact'` in every row): O(N·M² + M³) per matrix; measured on
- * this 2-core machine: 784-128-10 MLP ~0.1–0.3 s, a 1024×1024 layer ~2–4 s.
+ * (`method: 'exact'` in every row): O(N·M² + M³) per matrix; measured on a
+ * shared 2-core VM (load ≈ 8): a 784-128-10 MLP 30–160 ms, a 1024×1024 layer
+ * 3.5–3.9 s (wasm backend; the work is JS).
  * Async (reads weights with `data()`); nothing to dispose.
  *
  * Paper: Martin & Mahoney, "Implicit Self-Regularization in Deep Neural

@@ -83,7 +83,7 @@ describe('weightSpectrumMonitor', () => {
     tf.dispose([x, y]);
   });
 
-  it('does not abort fit when nothing has minEvals eigenvalues: warns once naming the reason and arguments, records nothing', async () => {
+  it('does not abort fit when nothing has minEvals eigenvalues: warns once naming the reason and arguments, records nothing @wasm', async () => {
     // a 4 → 10 → 3 classifier: kernels with 4 and 3 eigenvalues
     const model = tf.sequential({layers: [
       tf.layers.dense({units: 10, activation: 'relu', inputShape: [4], name: 'h'}),
