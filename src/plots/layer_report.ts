@@ -59,8 +59,11 @@ function logPanel(r: Row, p: Panel, bins: number): string {
   if (ok) {
     const nTail = shown.filter(v => v >= r.xmin).length;
     const c = (nTail / shown.length) * (r.alpha - 1) * r.xmin ** (r.alpha - 1);
-    const fx = [r.xmin, lmax];
-    out.push(`<path class="fit" d="${linePath(fx, fx.map(v => c * v ** -r.alpha), sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2" stroke-dasharray="6 3"/>`);
+    // a straight segment on log-log axes, clipped to the y range: λ where c·λ^−α = y
+    const at = (y: number) => (c / y) ** (1 / r.alpha);
+    const fx = [Math.max(r.xmin, at(sy.domain[1])), Math.min(lmax, at(sy.domain[0]))];
+    const seg = fx[1] > fx[0] ? fx : [];
+    out.push(`<path class="fit" d="${linePath(seg, seg.map(v => c * v ** -r.alpha), sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2" stroke-dasharray="6 3"/>`);
     out.push(vline('xmin', sx.map(r.xmin), p, PALETTE[2], r.xmin));
     out.push(`<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`power law, λ_min = xmin = ${r.xmin.toPrecision(3)}`)}</text>`);
   }
