@@ -1,6 +1,6 @@
 /**
  * Extracts and runs the JS snippets of the docs: `@example` blocks of doc
- * comments under src/ and the ```js blocks of docs/sections/*.md. A snippet
+ * comments under src/ and the ```js blocks of docs/guide/*.md and README.md. A snippet
  * runs in this process (so tensors are this tfjs's), with `require` mapping
  * `tfjs-addons` to the source tree; when its last statement is a promise
  * (an async IIFE, `x.then(...)`), it is awaited.

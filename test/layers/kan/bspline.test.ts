@@ -315,7 +315,7 @@ describe('BSplineKAN', () => {
 
   it('learns sin(πx)·exp(y) on [-1, 1]² as a [2, 5, 1] network to MSE < 5e-3 (wasm)', async () => {
     await withBackend('wasm', async () => {
-      // Target variance ≈ 1.06 on these points; measured MSE 4.8e-4 (docs/sections/kan.md).
+      // Target variance ≈ 1.06 on these points; measured MSE 4.8e-4 (docs/guide/kan.md).
       const n = 256;
       const x = rand([n, 2], -1, 1, 21);
       const y = tf.tidy(() => {

@@ -127,7 +127,7 @@ describe('RBFKAN', () => {
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];
-      // Target variance ≈ 1.06; measured MSE 3.9e-4 (docs/sections/kan.md).
+      // Target variance ≈ 1.06; measured MSE 3.9e-4 (docs/guide/kan.md).
       expect(mse).to.be.lessThan(1e-2);
       tf.dispose([x, y]);
       model.dispose();
