@@ -3,7 +3,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import {
+  conv2DBackpropFilter,
+  depthwiseConv2dNativeBackpropFilter,
+  depthwiseConv2dNativeBackpropInput,
+} from './wasm/conv_grads';
 import {withoutTransposeFlags} from './wasm/matmul';
+import {unsortedSegmentSum} from './wasm/segment_sum';
 
 /** One change the patch makes to the wasm kernel registry. */
 interface Change {
@@ -14,6 +20,10 @@ interface Change {
    */
   kind: 'wrap' | 'add';
   make(original: tf.KernelConfig | undefined): tf.KernelConfig;
+}
+
+function added(kernelName: string, kernelFunc: tf.KernelFunc): Change {
+  return {kernelName, kind: 'add', make: () => ({kernelName, backendName: 'wasm', kernelFunc})};
 }
 
 const CHANGES: Change[] = [
@@ -27,6 +37,10 @@ const CHANGES: Change[] = [
     kind: 'wrap',
     make: o => withoutTransposeFlags(o as tf.KernelConfig),
   },
+  added('Conv2DBackpropFilter', conv2DBackpropFilter),
+  added('DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter),
+  added('DepthwiseConv2dNativeBackpropInput', depthwiseConv2dNativeBackpropInput),
+  added('UnsortedSegmentSum', unsortedSegmentSum),
 ];
 
 /** What was registered for wasm before the patch, by kernel name (undefined: nothing). */

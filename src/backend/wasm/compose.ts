@@ -105,14 +105,26 @@ export class KernelScope {
     return this.run('PadV2', {x}, {paddings, constantValue: 0});
   }
 
-  /** Pads (positive amounts) or crops (negative amounts) each axis at both ends. */
+  /**
+   * Pads (positive amounts) or crops (negative amounts) each axis at both
+   * ends. Crops run one axis at a time on a 3-d view [outer, axis, inner], so
+   * wasm's (JS) Slice copies runs of `inner` elements, not single elements.
+   */
   padOrCrop(x: tf.TensorInfo, amounts: Array<[number, number]>): tf.TensorInfo {
     let y = x;
-    if (amounts.some(([b, a]) => b < 0 || a < 0)) {
-      const begin = amounts.map(([b]) => Math.max(0, -b));
-      const size = y.shape.map((n, i) => n - begin[i] - Math.max(0, -amounts[i][1]));
-      y = this.slice(y, begin, size);
-    }
+    amounts.forEach(([before, after], axis) => {
+      if (before >= 0 && after >= 0) return;
+      const shape = y.shape;
+      const outer = shape.slice(0, axis).reduce((p, n) => p * n, 1);
+      const inner = shape.slice(axis + 1).reduce((p, n) => p * n, 1);
+      const b = Math.max(0, -before);
+      const size = shape[axis] - b - Math.max(0, -after);
+      const cut = this.slice(this.reshape(y, [outer, shape[axis], inner]), [0, b, 0], [outer, size, inner]);
+      y = this.reshape(
+        cut,
+        shape.map((n, i) => (i === axis ? size : n)),
+      );
+    });
     if (amounts.some(([b, a]) => b > 0 || a > 0)) {
       y = this.pad(
         y,
