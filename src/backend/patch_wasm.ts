@@ -51,14 +51,25 @@ function wasmRegistered(): boolean {
 }
 
 /**
- * Patches the registered wasm backend (`@tensorflow/tfjs-backend-wasm`) so it
- * trains fast and completely, and returns the names of the kernels this call
- * changed or added:
+ * Patches the registered wasm backend (`@tensorflow/tfjs-backend-wasm` 4.x)
+ * so it trains fast and completely, and returns the names of the kernels this
+ * call changed or added:
  *
- * - `BatchMatMul`, `_FusedMatMul`: the `transposeA`/`transposeB` flags
- *   become explicit `Transpose` kernels before the original kernel runs
- *   (tfjs-wasm 4.22's flagged path is ~8-10x slower; every Dense backward
- *   pass takes it). Same results up to float32 summation order.
+ * - `BatchMatMul`, `_FusedMatMul` (replaced by wrappers around the originals):
+ *   the `transposeA`/`transposeB` flags become explicit `Transpose` kernels
+ *   before the original kernel runs; tfjs-wasm 4.22's flagged path is ~8-10x
+ *   slower and every Dense backward pass takes it. Batched `_FusedMatMul`
+ *   with a bias, which stock wasm computes wrongly, runs unfused.
+ * - `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
+ *   `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum` (added; stock
+ *   wasm lacks them, so Conv2D, DepthwiseConv2D, SeparableConv2D and
+ *   Embedding models cannot train): composed from wasm's own kernels
+ *   (matMul, transpose, slices, pad, scatter), see src/backend/wasm/. A kernel
+ *   a later wasm release provides itself is left alone.
+ *
+ * Results equal the cpu backend's up to float32 summation order. Cases the
+ * added kernels do not cover (depthwise gradients in NCHW, segment ids of
+ * rank other than 1) throw an error naming the kernel and the attribute.
  *
  * Idempotent: a second call changes nothing and returns `[]`. Where the wasm
  * backend is not registered (its package not imported) it does nothing and
@@ -71,7 +82,7 @@ function wasmRegistered(): boolean {
  * const tf = require('@tensorflow/tfjs');
  * require('@tensorflow/tfjs-backend-wasm');
  * const tfa = require('tfjs-addons');
- * console.log(tfa.backend.patchWasm()); // ['BatchMatMul', '_FusedMatMul', ...]
+ * console.log(tfa.backend.patchWasm()); // ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', ...]
  * console.log(tfa.backend.patchWasm()); // [] (already patched)
  * ```
  */

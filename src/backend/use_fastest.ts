@@ -39,9 +39,11 @@ export interface UseFastestOptions {
  * ```js
  * const tf = require('@tensorflow/tfjs');
  * const tfa = require('tfjs-addons');
- * tfa.backend.useFastest().then(name => console.log('backend:', name, tf.getBackend() === name));
- * // stock wasm kernels, no patch:
- * tfa.backend.useFastest({patchWasm: false}).then(name => console.log(name));
+ * (async () => {
+ *   const name = await tfa.backend.useFastest(); // wasm gets tfa.backend.patchWasm()
+ *   console.log('backend:', name, tf.getBackend() === name);
+ *   // Stock kernels instead: await tfa.backend.useFastest({patchWasm: false});
+ * })();
  * ```
  */
 export async function useFastest({patchWasm = true}: UseFastestOptions = {}): Promise<string> {

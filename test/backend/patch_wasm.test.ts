@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {expect} from 'chai';
+import {execFileSync} from 'child_process';
+import * as path from 'path';
 
 import {patchWasm, unpatchWasm, wasmPatched} from '../../src/backend/patch_wasm';
 import {withBackend} from '../helpers/backends';
@@ -112,6 +114,18 @@ describe('backend.patchWasm', () => {
     }
     // Leaves the other backends alone.
     expect(tf.getKernel('BatchMatMul', 'cpu').backendName).to.equal('cpu');
+  });
+
+  it('does nothing and returns [] where the wasm backend is not loaded (separate process)', () => {
+    // tfjs without @tensorflow/tfjs-backend-wasm: nothing to patch.
+    const code =
+      "require('@tensorflow/tfjs'); const {patchWasm} = require('./src/backend/patch_wasm');" +
+      "console.log(JSON.stringify([patchWasm(), require('@tensorflow/tfjs').getKernel('Conv2DBackpropFilter', 'wasm') ?? null]));";
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).to.deep.equal([[], null]);
   });
 
   describe('BatchMatMul / _FusedMatMul', () => {
