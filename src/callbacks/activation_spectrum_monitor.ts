@@ -64,6 +64,15 @@ export interface LayerActivationSpectrum {
  * Deviations: EigenTrack's sliding windows over tokens become the probe set
  * at each epoch end; its exact feature formulas are not public (see
  * `activationSpectrum`).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [tf.layers.dense({units: 16, inputShape: [4], name: 'h'})]});
+ * const monitor = new tfa.callbacks.ActivationSpectrumMonitor({probe: tf.randomNormal([64, 4], 0, 1, 'float32', 1), layers: ['h']});
+ * monitor.setModel(model);
+ * monitor.onTrainBegin().then(() => monitor.compute()).then(([r]) => console.log(r.spectrum.effectiveRank, r.massive.ratio));
+ * ```
  */
 export class ActivationSpectrumMonitor extends tfl.Callback {
   readonly every: number;

@@ -96,6 +96,15 @@ function metricsArg(value: unknown): MetricKey[] {
  * succeeded (WeightWatcher's `get_summary` averages −1s in); a failed
  * layer's own values are WeightWatcher's (α = −1), and it gets no warning.
  * With no successful fit those means are NaN.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [tf.layers.dense({units: 32, inputShape: [64], name: 'fc'})]});
+ * const monitor = new tfa.callbacks.WeightSpectrumMonitor({metrics: ['alpha', 'erg'], warnings: false});
+ * monitor.setModel(model);
+ * monitor.onTrainBegin().then(() => monitor.compute()).then(rows => console.log(rows[0].name, rows[0].alpha, rows[0].erg));
+ * ```
  */
 export class WeightSpectrumMonitor extends tfl.Callback {
   readonly every: number;

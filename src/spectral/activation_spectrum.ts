@@ -70,7 +70,16 @@ function mpCdf(a: number, b: number, steps = 4096): (x: number) => number {
   };
 }
 
-/** EigenTrack-style descriptors from covariance eigenvalues (d of them, R rows). Pure, float64. */
+/**
+ * EigenTrack-style descriptors from covariance eigenvalues (ascending, d of
+ * them) of an `[R, d]` activation matrix; see {@link activationSpectrum}. Pure, float64.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const evals = Float64Array.from([0.5, 0.8, 1, 1.2, 9]); // one spike
+ * console.log(tfa.spectral.spectrumDescriptors(evals, 100).fracAboveMP); // 0.2
+ * ```
+ */
 export function spectrumDescriptors(eigenvalues: Float64Array, rows: number): Omit<ActivationSpectrum, 'eigenvalues'> {
   const d = eigenvalues.length;
   let total = 0;

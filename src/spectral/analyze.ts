@@ -9,7 +9,7 @@ import {ValueError, bool, describe, nonNegativeInt, oneOf, positiveInt} from '..
 import {type LayerMatrix, type Matrix, type ModelMatricesOptions, checkLayerName, matchesName, modelMatrices} from './model_matrices';
 import {marchenkoPasturFit} from './mp_fit';
 import {powerLawFit} from './power_law';
-import {mulberry32, type Uniform} from './rng';
+import {mulberry32, type Uniform} from '../random/rng';
 import {detXLambdaMin} from './weight_spectrum';
 
 /** Options of {@link analyze}. */
@@ -270,6 +270,11 @@ function shuffled(mats: Matrix[], rng: Uniform): Matrix[] {
 /**
  * Jensen–Shannon distance of two non-negative vectors, each normalised to sum
  * 1 index by index (WeightWatcher `jensen_shannon_distance`: scipy `entropy`, natural log).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.spectral.jensenShannonDistance([1, 0], [0, 1])); // √ln 2 ≈ 0.8326
+ * ```
  */
 export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
   const n = p.length;

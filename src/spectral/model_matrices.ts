@@ -271,6 +271,13 @@ function layerMatrices(layer: tfl.layers.Layer, path: string[], opts: Required<M
  * Conv3D, wrapped layers and KAN layers; the views above for them are ours.
  * Conv N/M are max/min of the slice (WeightWatcher swaps them per slice and can
  * report Q < 1 for even kernel sizes).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [tf.layers.lstm({units: 12, inputShape: [5, 16], name: 'lstm'})]});
+ * for (const m of tfa.spectral.modelMatrices(model)) console.log(m.name, m.view, m.N, m.M, m.rf);
+ * ```
  */
 export function modelMatrices(model: tfl.LayersModel, options: ModelMatricesOptions = {}): LayerMatrix[] {
   const opts: Required<ModelMatricesOptions> = {convView: options.convView ?? 'slices', kanView: options.kanView ?? 'flatten'};

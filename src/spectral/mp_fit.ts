@@ -186,6 +186,14 @@ function nelderMead1d(f: (x: number) => number, x0: number): number {
  * `mp_fit`, `RMT_Util.py` `fit_density_with_range`, `resid_mp`, `calc_sigma`,
  * `marchenko_pastur_fun`, `quarter_circle_fun`; scipy `brute` (default
  * `finish=fmin`) and `fmin` (Nelder–Mead); sklearn's linear kernel.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const w = tf.randomNormal([400, 100], 0, 1, 'float32', 1);
+ * const evals = tfa.linalg.eigvalsh(tf.matMul(w, w, true, false)); // ESD of a random matrix: a pure MP bulk
+ * console.log(tfa.spectral.marchenkoPasturFit(evals, 400, 100)); // sigmaMp ≈ 1, numSpikes 0
+ * ```
  */
 export function marchenkoPasturFit(eigenvalues: ArrayLike<number>, N: number, M: number): MarchenkoPasturFit {
   const n = eigenvalues.length;
