@@ -178,8 +178,9 @@ export class SymbolicKAN extends BSplineKAN {
       this.symbolic.set(key, fn);
       tf.tidy(() => {
         const w = this.affine as tfl.LayerVariable;
-        const onehot = tf.oneHot(tf.tensor1d([i * this.units + o], 'int32'), this.inDim * this.units); // [1, I·O]
-        const m = tf.reshape(tf.cast(onehot, 'float32'), [this.inDim, this.units, 1]); // [I, O, 1]
+        const sel = new Float32Array(this.inDim * this.units);
+        sel[i * this.units + o] = 1;
+        const m = tf.tensor3d(sel, [this.inDim, this.units, 1]); // [I, O, 1]: 1 at edge (i, o)
         const row = tf.tensor3d(vals, [1, 1, 4]);
         w.write(tf.add(tf.mul(w.read(), tf.sub(1, m)), tf.mul(m, row)));
       });
