@@ -22,7 +22,7 @@ export interface FitParamsOptions {
   gridNumber?: number;
   /** Zoom passes. Positive integer. Default 3 (pykan). */
   iterations?: number;
-  /** The (a, b) search uses at most this many evenly spaced samples; (c, d) and R² use all. Default 256. */
+  /** The (a, b) search uses at most this many evenly spaced samples; (c, d) and R² use all. Default 128. */
   maxSamples?: number;
 }
 
@@ -75,7 +75,7 @@ const DEFAULTS = {
   bRange: [-10, 10] as [number, number],
   gridNumber: 101,
   iterations: 3,
-  maxSamples: 256,
+  maxSamples: 128,
   topK: 5,
   weightSimple: 0.8,
   minR2: 0,
