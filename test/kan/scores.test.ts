@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
+import {bsplineKAN} from '../../src/layers/kan/bspline';
 import {edgeScores} from '../../src/kan/scores';
+import {kanFunctions} from '../../src/plots/kan';
+import {byClass, parseSvg} from '../plots/svg_helpers';
 import {symbolicKAN} from '../../src/kan/symbolic_kan';
 import type {SymbolicKAN} from '../../src/kan/symbolic_kan';
 import {expectClose} from '../helpers/close';
@@ -53,5 +56,15 @@ describe('kan.edgeScores', () => {
   it('rejects a model that is not a KAN chain', () => {
     const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
     expect(() => edgeScores(model, tf.zeros([4, 2]))).to.throw(/chain of BSplineKAN\/SymbolicKAN layers.*Dense/);
+  });
+
+  it('sets the edge opacity of plots.kanFunctions to tanh(3·score) (pykan plot)', async () => {
+    const layer = bsplineKAN({units: 2, inputShape: [2], seed: 1});
+    const model = tf.sequential({layers: [layer]});
+    const s = edgeScores(model, tf.randomUniform([60, 2], -1, 1, 'float32', 2));
+    const phi = byClass(parseSvg(await kanFunctions(layer, {scores: s.edges[0]})), 'path', 'phi');
+    const want = s.edges[0].flat().map(v => Math.tanh(3 * v));
+    phi.forEach((p, q) => expect(Number(p['@stroke-opacity'])).to.be.closeTo(want[q], 0.01)); // printed with 2 decimals
+    await kanFunctions(layer, {scores: [[1, 2]]}).then(() => expect.fail('accepted a [1][2] score array'), (e: Error) => expect(e.message).to.match(/scores must be a \[2\]\[2\]/));
   });
 });
