@@ -244,7 +244,7 @@ function latexName(n: string): string {
  * const layer = tfa.kan.symbolicKAN({units: 1, inputShape: [2],
  *   symbolic: [{input: 0, output: 0, fn: 'sin'}, {input: 1, output: 0, fn: 'x^2'}]});
  * const model = tf.sequential({layers: [layer]});
- * console.log(tfa.kan.formula(model, {inputNames: ['x', 'y']}).text); // 'y^2 + sin(x)'
+ * console.log(tfa.kan.formula(model, {inputNames: ['x', 'y']}).text); // 'sin(x) + y^2'
  * ```
  */
 export function formula(model: tfl.LayersModel, opts: FormulaOptions = {}): KanFormula {

@@ -49,10 +49,11 @@ export interface SparsityForward {
  * const x = tf.randomUniform([64, 2], -1, 1, 'float32', 3);
  * const y = tf.sum(x, 1, true);
  * const opt = tf.train.adam(1e-2);
- * opt.minimize(() => {
+ * const loss = opt.minimize(() => {
  *   const {output, penalty} = tfa.kan.sparsityForward(model, x);
  *   return tf.add(tf.losses.meanSquaredError(y, output), tf.mul(penalty, 1e-2));
- * });
+ * }, true);
+ * loss.print(); // MSE + 1e-2·penalty before the step
  * ```
  */
 export function sparsityForward(model: tfl.LayersModel, x: tf.Tensor, opts: SparsityOptions = {}): SparsityForward {
