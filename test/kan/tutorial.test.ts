@@ -10,7 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 import * as path from 'path';
 
+import {bsplineKAN} from '../../src/layers/kan/bspline';
+import {toSymbolic} from '../../src/kan/convert';
+import {autoSymbolic, suggestSymbolic} from '../../src/kan/symbolic_fit';
+import {formula} from '../../src/kan/formula';
 import {ROOT, markdownSnippets, runSnippet} from '../docs/snippets';
+import {bsplineBases, lstsq} from '../reference/kan';
 
 /** The numbers of `c*exp(a*sin(w*x + p) + b*y^2) + d`-shaped text, or null if the shape differs. */
 export function parseTutorialFormula(text: string): {c: number; a: number; w: number; p: number; b: number; d: number} | null {
@@ -55,5 +60,34 @@ describe('kan tutorial (pykan hellokan): exp(sin(πx) + y²)', () => {
     expect(f!.d).to.be.closeTo(0, 1e-2);
     // The snippet keeps its models and data alive (it is a script), nothing else.
     expect(tf.memory().numTensors - before).to.be.below(200);
+  });
+
+  it('shows a limit: one edge cannot be named when it is a sum, sin(x) + x², of two library functions', () => {
+    // A [1, 1] KAN whose single edge is sin(2x) + x² on [−1, 1] (G = 20 spline, ml-matrix least squares):
+    // a perfect fit as a KAN, but no single c·f(a·x + b) + d reproduces it; a wider KAN, [1, 2, 1],
+    // would be needed to split it into two edges.
+    const g = (u: number) => Math.sin(2 * u) + u * u;
+    const layer = bsplineKAN({units: 1, inputShape: [1], gridSize: 20});
+    const model = tf.sequential({layers: [layer]});
+    const grid = layer.weights.find(w => w.name.endsWith('/grid'))!.read().arraySync() as number[][];
+    const us = Array.from({length: 400}, (_, i) => -1 + (2 * i) / 399);
+    const coef = lstsq(bsplineBases(us.map(u => [u]), grid, 3).map(r => r[0]), us.map(u => [g(u)]));
+    const set = (n: string, v: tf.Tensor) => layer.weights.find(w => w.name.endsWith(`/${n}`))!.write(v);
+    set('spline_kernel', tf.tensor3d([coef]));
+    set('spline_scaler', tf.ones([1, 1]));
+    set('base_kernel', tf.zeros([1, 1]));
+    const x = tf.randomUniform([400, 1], -1, 1, 'float32', 3);
+    const [best] = suggestSymbolic(layer, 0, 0, x, {topK: 1});
+    // Measured: the best single function is cos, −1.2086·cos(1.9662x + 0.9772) + 0.6481, with R² 0.99908
+    // (a near-fit by the usual standards) yet a max error of 0.107 against sin(2x) + x² on [−1, 1].
+    const sym = toSymbolic(model);
+    autoSymbolic(sym, x);
+    const f = formula(sym);
+    const xs = us.map(u => [u]);
+    const err = Math.max(...f.evaluate(xs).map((r, i) => Math.abs(r[0] - g(us[i]))));
+    expect(best.r2, `best single function ${best.name}`).to.be.below(0.9999);
+    expect(err, `formula ${f.text}`).to.be.above(1e-2);
+    sym.dispose();
+    model.dispose();
   });
 });
