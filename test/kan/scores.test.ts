@@ -8,6 +8,10 @@ import {byClass, parseSvg} from '../plots/svg_helpers';
 import {symbolicKAN} from '../../src/kan/symbolic_kan';
 import type {SymbolicKAN} from '../../src/kan/symbolic_kan';
 import {expectClose} from '../helpers/close';
+import {expectNoLeak} from '../helpers/leaks';
+import {sparsityForward} from '../../src/kan/sparsity';
+import {formula} from '../../src/kan/formula';
+import {autoSymbolic} from '../../src/kan/symbolic_fit';
 import {attributionReference} from '../reference/kan_interp';
 
 const F: Record<string, (u: number) => number> = {sin: Math.sin, 'x^2': u => u * u, exp: Math.exp, tanh: Math.tanh, x: u => u};
@@ -66,5 +70,43 @@ describe('kan.edgeScores', () => {
     const want = s.edges[0].flat().map(v => Math.tanh(3 * v));
     phi.forEach((p, q) => expect(Number(p['@stroke-opacity'])).to.be.closeTo(want[q], 0.01)); // printed with 2 decimals
     await kanFunctions(layer, {scores: [[1, 2]]}).then(() => expect.fail('accepted a [1][2] score array'), (e: Error) => expect(e.message).to.match(/scores must be a \[2\]\[2\]/));
+  });
+
+  it('edgeScores, sparsityForward training, autoSymbolic and formula leak no tensors', async () => {
+    const model = tf.sequential({layers: [symbolicKAN({units: 2, inputShape: [2], seed: 1}), symbolicKAN({units: 1, seed: 2})]});
+    const x = tf.randomUniform([40, 2], -1, 1, 'float32', 3);
+    const y = tf.randomUniform([40, 1], -1, 1, 'float32', 4);
+    const opt = tf.train.adam(1e-2);
+    await expectNoLeak(() => {
+      edgeScores(model, x);
+      tf.dispose(opt.minimize(() => {
+        const {output, penalty} = sparsityForward(model, x);
+        return tf.add(tf.losses.meanSquaredError(y, output), tf.mul(penalty, 1e-2)) as tf.Scalar;
+      }, true));
+    }, 5);
+    await expectNoLeak(() => {
+      autoSymbolic(model, x, {library: ['x', 'sin'], gridNumber: 11, iterations: 1});
+      formula(model);
+      (model.layers as SymbolicKAN[]).forEach(l => [0, 1].forEach(i => [...Array(l.units).keys()].forEach(o => l.setEdge(i, o, 'numeric'))));
+    }, 3);
+    model.dispose();
+  });
+
+  it('sparsityForward gives pykan\'s L1 + entropy penalty (float64 check on a one-layer KAN)', () => {
+    const layer = symbolicKAN({units: 2, inputShape: [2], symbolic: [
+      {input: 0, output: 0, fn: 'sin'}, {input: 0, output: 1, fn: 'x^2'}, {input: 1, output: 0, fn: 'x'}, {input: 1, output: 1, fn: 'exp'}]});
+    const model = tf.sequential({layers: [layer]});
+    const x = tf.randomUniform([100, 2], -1, 1, 'float32', 5);
+    const xs = x.arraySync() as number[][];
+    const F = [[Math.sin, (u: number) => u * u], [(u: number) => u, Math.exp]];
+    const sd = (v: number[]) => { const m = v.reduce((a, b) => a + b, 0) / v.length; return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)); };
+    const A = [0, 1].map(i => [0, 1].map(o => sd(xs.map(r => F[i][o](r[i]))) / (sd(xs.map(r => r[i])) + 0.1)));
+    const ent = (p: number[]) => -p.reduce((s, v) => s + v * Math.log2(v + 1e-4), 0);
+    const rows = [0, 1].map(o => ent([0, 1].map(i => A[i][o] / (A[0][o] + A[1][o] + 1))));
+    const cols = [0, 1].map(i => ent([0, 1].map(o => A[i][o] / (A[i][0] + A[i][1] + 1))));
+    const want = 1 * A.flat().reduce((a, b) => a + b, 0) + 2 * ((rows[0] + rows[1]) / 2 + (cols[0] + cols[1]) / 2);
+    const {output, penalty} = sparsityForward(model, x);
+    expect(penalty.dataSync()[0]).to.be.closeTo(want, 1e-4 * want);
+    expectClose(output.dataSync(), (model.predict(x) as tf.Tensor).dataSync(), {atol: 1e-6}, 'output');
   });
 });
