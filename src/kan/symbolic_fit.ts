@@ -92,13 +92,15 @@ function linspace(lo: number, hi: number, n: number): Float64Array {
  * (a, b) maximising the squared correlation `r² = (Σ(F−F̄)(y−ȳ))² /
  * (Σ(F−F̄)²·Σ(y−ȳ)² + 1e-4)` of `F = f(a·x + b)` with y (an (a, b) where f is
  * not finite on some sample scores 0), zoomed `iterations` times into the
- * neighbouring cells of the best point (a best point on the border shrinks
- * only that axis to its end cell, as pykan), then (c, d) by ordinary least
+ * neighbouring cells of the best point (an axis whose best point is on its
+ * border shrinks to the end cell), then (c, d) by ordinary least
  * squares. Float64 throughout. Cost `iterations·gridNumber²·min(N, maxSamples)`
  * evaluations of f. Synchronous, no tensors.
  *
- * Deviations: the (a, b) search uses at most `maxSamples` evenly spaced
- * samples (pykan uses all, which is its memory problem, pykan#550); the R²
+ * Deviations: each axis zooms independently (pykan does not zoom the other
+ * axis when one is at its border, so e.g. `exp`, whose b only rescales, keeps
+ * a at the first pass's resolution); the (a, b) search uses at most
+ * `maxSamples` evenly spaced samples (pykan uses all, pykan#550); the R²
  * returned is that of the final fit on all samples (pykan returns the search's
  * r²), clamped to [0, 1].
  */
@@ -162,18 +164,20 @@ export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: Symbol
     }
     bestA = as[pa];
     bestB = bs[pb];
-    const edge = pa === 0 || pa === gn - 1 || pb === 0 || pb === gn - 1;
-    if (edge) {
-      if (pa === 0) aRange = [as[0], as[1]];
-      if (pa === gn - 1) aRange = [as[gn - 2], as[gn - 1]];
-      if (pb === 0) bRange = [bs[0], bs[1]];
-      if (pb === gn - 1) bRange = [bs[gn - 2], bs[gn - 1]];
-    } else {
-      aRange = [as[pa - 1], as[pa + 1]];
-      bRange = [bs[pb - 1], bs[pb + 1]];
-    }
+    // Each axis zooms on its own: into the end cell at a border, else the two neighbouring cells.
+    // (pykan leaves the other axis unzoomed when one is at a border, which stalls `exp`: its b only
+    // scales the output, so b sits at the border and a stays at the first pass's 0.2 resolution.)
+    aRange = zoom(as, pa);
+    bRange = zoom(bs, pb);
   }
   return finishFit(x, y, f, bestA, bestB);
+}
+
+function zoom(grid: Float64Array, p: number): [number, number] {
+  const n = grid.length;
+  if (p === 0) return [grid[0], grid[1]];
+  if (p === n - 1) return [grid[n - 2], grid[n - 1]];
+  return [grid[p - 1], grid[p + 1]];
 }
 
 function mean(v: ArrayLike<number>): number {
