@@ -79,10 +79,10 @@ describe('kan.edgeScores', () => {
     const opt = tf.train.adam(1e-2);
     await expectNoLeak(() => {
       edgeScores(model, x);
-      tf.dispose(opt.minimize(() => {
+      tf.dispose(opt.minimize((): tf.Scalar => {
         const {output, penalty} = sparsityForward(model, x);
         return tf.add(tf.losses.meanSquaredError(y, output), tf.mul(penalty, 1e-2)) as tf.Scalar;
-      }, true));
+      }, true) as tf.Scalar);
     }, 5);
     await expectNoLeak(() => {
       autoSymbolic(model, x, {library: ['x', 'sin'], gridNumber: 11, iterations: 1});
