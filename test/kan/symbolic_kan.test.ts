@@ -8,6 +8,7 @@ import {toSymbolic} from '../../src/kan/convert';
 import {expectClose} from '../helpers/close';
 import {expectNoLeak} from '../helpers/leaks';
 import {registeredByPlainTfjs} from '../helpers/registry';
+import {runLayerSuite} from '../helpers/layer_suite';
 import {roundTrip} from '../helpers/roundtrip';
 
 /** [N, 3] → [N, 2] layer with edges (0,0) sin, (1,0) x^2, (2,1) exp, (0,1) pruned, others numeric. */
@@ -20,6 +21,15 @@ function mixedLayer(inputShape?: number[]): SymbolicKAN {
 }
 
 describe('SymbolicKAN', () => {
+  it('passes the layer suite (shapes, weights, config and weights through save/load, one fit step)', async () => {
+    await runLayerSuite({
+      make: () => symbolicKAN({units: 4, seed: 2, symbolic: [{input: 1, output: 2, fn: 'tanh'}], pruned: [[0, 0]]}),
+      inputShape: [3],
+      outputShape: [4],
+      weights: {base_kernel: [3, 4], spline_kernel: [3, 8, 4], spline_scaler: [3, 4], grid: [3, 12], symbolic_affine: [3, 4, 4]},
+    });
+  });
+
   it('computes c·f(a·x + b) + d on symbolic edges, 0 on pruned ones and the B-spline edge elsewhere @wasm', () => {
     const x = tf.randomUniform([6, 3], -1, 1, 'float32', 1) as tf.Tensor2D;
     const layer = mixedLayer();
