@@ -53,11 +53,11 @@ function updateGrids(model: tf.LayersModel, x: tf.Tensor): void {
   if (h !== x) h.dispose();
 }
 
-/** Adam on minibatches; loss MSE (+ λ·sparsity penalty); grid updates every 10 steps for the first 100. */
+/** Adam on minibatches; loss MSE (+ λ·sparsity penalty); grid updates every 10 steps for the first 80 %. */
 function train(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, steps: number, lr: number, lambda: number, s: KanFormulaSettings, grids: boolean): void {
   const opt = tf.train.adam(lr);
   for (let step = 0; step < steps; step++) {
-    if (grids && step % 10 === 0 && step < 100) updateGrids(model, x);
+    if (grids && step % 10 === 0 && step < 0.8 * steps) updateGrids(model, x);
     tf.tidy(() => {
       const idx = tf.randomUniform([s.batch], 0, x.shape[0], 'int32', s.seed * 100000 + step);
       const xb = tf.gather(x, idx);

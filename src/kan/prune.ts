@@ -60,7 +60,8 @@ export interface PruneResult {
  * severed); the mean over x of every removed edge is added to the bias of its
  * output node (so a removed near-constant edge changes nothing); the weights of the rest are copied into a new model of SymbolicKAN
  * layers; then its edges are re-scored on x and those ≤ `edgeThreshold` are
- * switched off (mode 'pruned'). The source model is not changed.
+ * switched off (mode 'pruned'), and hidden nodes left without any in- or
+ * out-edge are removed as well. The source model is not changed.
  * Synchronous; does not dispose x.
  *
  * Follows: KindXiaoming/pykan `kan/MultKAN.py` @ ecde4ec, `prune`, `prune_node`, `prune_edge`.
@@ -118,7 +119,53 @@ export function prune(model: tfl.LayersModel, x: tf.Tensor, opts: PruneOptions =
       }));
     });
   }
-  return {model: small, removed};
+  return {model: dropDeadNodes(small, x, kept, removed), removed};
+}
+
+/**
+ * Hidden nodes left with all in-edges or all out-edges pruned carry a constant
+ * (or nothing): removes them too, folding their out-edges' means into the
+ * biases. Returns `small` itself when there is none, else a new model (and
+ * disposes `small`).
+ */
+function dropDeadNodes(small: tfl.Sequential, x: tf.Tensor, kept: number[][], removed: PruneLayerReport[]): tfl.Sequential {
+  const layers = small.layers as SymbolicKAN[];
+  const nl = layers.length;
+  const width = (l: number) => (l === 0 ? kept[0].length : layers[l - 1].units);
+  const dead: number[][] = Array.from({length: nl + 1}, () => []);
+  for (let l = 1; l < nl; l++) {
+    for (let j = 0; j < width(l); j++) {
+      const inDead = [...Array(width(l - 1)).keys()].every(i => layers[l - 1].edgeMode(i, j) === 'pruned');
+      const outDead = [...Array(width(l + 1)).keys()].every(o => layers[l].edgeMode(j, o) === 'pruned');
+      if (inDead || outDead) dead[l].push(j);
+    }
+    if (dead[l].length === width(l)) dead[l].pop(); // never sever a layer
+  }
+  if (dead.every(d => d.length === 0)) return small;
+  const scores = edgeScores(small, x);
+  const keep = dead.map((d, l) => [...Array(width(l)).keys()].filter(j => !d.includes(j)));
+  const shift = layers.map(l => new Array<number>(l.units).fill(0));
+  for (let l = 1; l < nl; l++) {
+    for (const j of dead[l]) {
+      removed[l - 1].nodes.push(kept[l][j]);
+      removed[l - 1].keptOutputs = removed[l - 1].keptOutputs.filter(v => v !== kept[l][j]);
+      removed[l].keptInputs = removed[l].keptInputs.filter(v => v !== kept[l][j]);
+      const note = (li: number, i: number, o: number) => {
+        const e = {input: kept[li][i], output: kept[li + 1][o]};
+        if (removed[li].edges.some(r => r.input === e.input && r.output === e.output)) return;
+        removed[li].edges.push({...e, score: scores.edges[li][i][o], l1: scores.edgeL1[li][i][o], reason: 'edge'});
+      };
+      for (let i = 0; i < width(l - 1); i++) note(l - 1, i, j);
+      for (let o = 0; o < width(l + 1); o++) {
+        note(l, j, o);
+        // A pruned edge's mean is already in the bias; a live out-edge of a node without inputs is constant.
+        if (layers[l].edgeMode(j, o) !== 'pruned') shift[l][o] += scores.edgeMean[l][j][o];
+      }
+    }
+  }
+  const out = copyChain(layers, keep, shift);
+  small.dispose();
+  return out;
 }
 
 function addToBias(layer: SymbolicKAN, o: number, value: number): void {

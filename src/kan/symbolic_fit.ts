@@ -14,9 +14,9 @@ import {type SymbolicFunction, type SymbolicFunctionName, libraryArg, symbolicFu
 
 /** Options of {@link fitParams}. */
 export interface FitParamsOptions {
-  /** Search range of a. Default [-10, 10] (pykan). */
+  /** Search range of a, for the standardised input (x − mean)/std. Default [-10, 10] (pykan's, on raw x). */
   aRange?: [number, number];
-  /** Search range of b. Default [-10, 10] (pykan). */
+  /** Search range of b, for the standardised input. Default [-10, 10] (pykan's, on raw x). */
   bRange?: [number, number];
   /** Grid points per axis. Integer >= 3. Default 101 (pykan). */
   gridNumber?: number;
@@ -97,7 +97,10 @@ function linspace(lo: number, hi: number, n: number): Float64Array {
  * squares. Float64 throughout. Cost `iterations·gridNumber²·min(N, maxSamples)`
  * evaluations of f. Synchronous, no tensors.
  *
- * Deviations: each axis zooms independently (pykan does not zoom the other
+ * Deviations: the search is on the standardised input `z = (x − mean)/std`
+ * and (a, b) are mapped back to x (pykan searches raw x, so an edge whose
+ * input spans only ±0.05 needs |a| > 10 and cannot be fitted; this happens to
+ * hidden nodes after sparsity training); each axis zooms independently (pykan does not zoom the other
  * axis when one is at its border, so e.g. `exp`, whose b only rescales, keeps
  * a at the first pass's resolution); the (a, b) search uses at most
  * `maxSamples` evenly spaced samples (pykan uses all, pykan#550); the R²
@@ -118,10 +121,16 @@ export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: Symbol
     if (!Number.isFinite(x[s]) || !Number.isFinite(y[s])) throw new ValueError(`${who}: x and y must be finite, got a non-finite value at sample ${s}.`);
   }
   if (f.name === '0') return {name: '0', a: 1, b: 0, c: 0, d: mean(y), r2: 0, complexity: 0};
+  // The search runs on standardised inputs z = (x − μ)/σ, so the (a, b) ranges do not depend on
+  // the scale of the edge's input (a hidden node's values can be tiny after sparsity training).
+  const mu = mean(x);
+  let sigma = 0;
+  for (let s = 0; s < n; s++) sigma += (x[s] - mu) ** 2;
+  sigma = Math.sqrt(sigma / n) || 1;
   const m = Math.min(n, maxSamples);
   const xs = new Float64Array(m);
   const yc = new Float64Array(m);
-  for (let j = 0; j < m; j++) xs[j] = x[Math.floor((j * n) / m)];
+  for (let j = 0; j < m; j++) xs[j] = (x[Math.floor((j * n) / m)] - mu) / sigma;
   let ym = 0;
   for (let j = 0; j < m; j++) ym += y[Math.floor((j * n) / m)];
   ym /= m;
@@ -170,7 +179,8 @@ export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: Symbol
     aRange = zoom(as, pa);
     bRange = zoom(bs, pb);
   }
-  return finishFit(x, y, f, bestA, bestB);
+  // a·z + b = (a/σ)·x + (b − a·μ/σ)
+  return finishFit(x, y, f, bestA / sigma, bestB - (bestA * mu) / sigma);
 }
 
 function zoom(grid: Float64Array, p: number): [number, number] {
