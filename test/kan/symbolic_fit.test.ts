@@ -46,6 +46,14 @@ describe('kan symbolic fitting', () => {
     expect(fit.d).to.be.closeTo(d, 1e-9);
   });
 
+  it('fitParams finds exp(30x) on x ∈ [−0.05, 0.05] (the search is on standardised x; pykan caps |a| at 10 on raw x)', () => {
+    const x = lin(200, -0.05, 0.05);
+    const fit = fitParams(x, x.map(v => 0.5 * Math.exp(30 * v) - 1), 'exp');
+    expect(fit.r2).to.be.above(1 - 1e-8);
+    expect(fit.a).to.be.closeTo(30, 0.01);
+    expect(fit.c * Math.exp(fit.b)).to.be.closeTo(0.5, 1e-3); // c·e^b: only the product is identified
+  });
+
   it('fitParams scores (a, b) that leave the domain as 0, as pykan (log on x ∈ [−1, 1])', () => {
     const x = lin(200, -1, 1);
     const fit = fitParams(x, x.map(v => Math.log(v + 2)), 'log');
