@@ -3,7 +3,9 @@ import {expect} from 'chai';
 
 import {bsplineKAN} from '../../src/layers/kan/bspline';
 import {prune} from '../../src/kan/prune';
+import {symbolicKAN} from '../../src/kan/symbolic_kan';
 import type {SymbolicKAN} from '../../src/kan/symbolic_kan';
+import {edgeScores} from '../../src/kan/scores';
 import {expectClose} from '../helpers/close';
 import {expectNoLeak} from '../helpers/leaks';
 import {roundTrip} from '../helpers/roundtrip';
@@ -104,5 +106,31 @@ describe('kan.prune', () => {
     const {model: small} = prune(model, x, {threshold: 1e9});
     expect((small.layers[0] as SymbolicKAN).units).to.equal(1);
     expect(() => prune(model, x, {threshold: -1})).to.throw(/threshold.*-1/);
+  });
+
+  it('also removes a hidden node whose only out-edge was switched off (score between the two thresholds)', () => {
+    const l1 = symbolicKAN({units: 3, inputShape: [2], symbolic: [
+      {input: 0, output: 0, fn: 'sin'}, {input: 1, output: 1, fn: 'x^2'}, {input: 0, output: 2, fn: 'x'}], pruned: [[1, 0], [0, 1], [1, 2]]});
+    const l2 = symbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'x'}, {input: 1, output: 0, fn: 'x'}, {input: 2, output: 0, fn: 'x'}]});
+    const model = tf.sequential({layers: [l1, l2]});
+    const x = tf.randomUniform([200, 2], -1, 1, 'float32', 8);
+    // Scale edge (2,0) until its score is ≈ 0.02: > node_th 1e-2, ≤ edge_th 3e-2 (the score is ∝ c up to
+    // the output's own spread, so two fixed-point steps suffice).
+    let c = 1;
+    for (let it = 0; it < 3; it++) {
+      c *= 0.02 / edgeScores(model, x).edges[1][2][0];
+      l2.setEdge(2, 0, 'x', {a: 1, b: 0, c, d: 0});
+    }
+    expect(edgeScores(model, x).edges[1][2][0]).to.be.closeTo(0.02, 2e-3);
+    const {model: small, removed} = prune(model, x);
+    expect(small.layers.map(l => (l as SymbolicKAN).units)).to.deep.equal([2, 1]);
+    expect(removed[0].nodes).to.deep.equal([2]);
+    expect(removed[0].keptOutputs).to.deep.equal([0, 1]);
+    // Only the removed edge's variation is lost: c·(x_0 − mean x_0) on every sample.
+    const y = (model.predict(x) as tf.Tensor).dataSync();
+    const yp = (small.predict(x) as tf.Tensor).dataSync();
+    const x0 = (x.arraySync() as number[][]).map(r => r[0]);
+    const m0 = x0.reduce((a, b) => a + b, 0) / x0.length;
+    expectClose(Array.from(y).map((v, n) => v - yp[n]), x0.map(v => c * (v - m0)), {atol: 1e-5}, 'y − y_pruned');
   });
 });
