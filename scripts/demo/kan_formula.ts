@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import {tfa} from './api';
 
 export interface KanFormulaSettings {
-  /** Adam steps: sparsity stage, after pruning, symbolic stage. */
-  steps: [number, number, number];
+  /** Adam steps: sparsity stage, then after pruning (the symbolic stage is refitSymbolic). */
+  steps: [number, number];
   /** Sparsity weight λ of the first stage. */
   lambda: number;
   /** Minibatch size. */
@@ -19,8 +19,8 @@ export interface KanFormulaSettings {
   seed: number;
 }
 
-export const KAN_FORMULA_FULL: KanFormulaSettings = {steps: [1000, 600, 800], lambda: 3e-2, batch: 200, seed: 0};
-export const KAN_FORMULA_QUICK: KanFormulaSettings = {steps: [600, 300, 500], lambda: 3e-2, batch: 200, seed: 0};
+export const KAN_FORMULA_FULL: KanFormulaSettings = {steps: [1000, 600], lambda: 3e-2, batch: 200, seed: 0};
+export const KAN_FORMULA_QUICK: KanFormulaSettings = {steps: [600, 300], lambda: 3e-2, batch: 200, seed: 0};
 
 export interface KanFormulaResult {
   settings: KanFormulaSettings;
@@ -92,7 +92,7 @@ export async function runKanFormula(s: KanFormulaSettings, withPlot = true): Pro
   train(small, xTrain, yTrain, s.steps[1], 1e-2, 0, s, true);
   const refined = rmse(small, xTest, yTest);
   const done = tfa.kan.autoSymbolic(small, xTrain, {library: ['x', 'x^2', 'x^3', 'x^4', 'exp', 'log', 'sqrt', 'tanh', 'sin', 'abs']});
-  train(small, xTrain, yTrain, s.steps[2], 1e-3, 0, s, false);
+  tfa.kan.refitSymbolic(small, xTrain, yTrain);
   const symbolic = rmse(small, xTest, yTest);
   const testR2 = tf.tidy(() => {
     const res = tf.sum(tf.square(tf.sub(yTest, small.predict(xTest) as tf.Tensor)));
@@ -125,7 +125,7 @@ export function kanFormulaPanel(r: KanFormulaResult | {error: string}): string {
   const n = (v: number) => v.toExponential(2);
   return `<p>pykan's first tutorial: a [2, 5, 1] BSplineKAN on f(x, y) = exp(sin(πx) + y²), 1000 samples in [−1, 1]²;
 Adam with pykan's sparsity penalty (λ = ${r.settings.lambda}, ${r.settings.steps[0]} steps) → <code>tfa.kan.prune</code> → width [${r.widthAfterPrune.join(', ')}]
-→ <code>tfa.kan.refine</code> to G = 10 (${r.settings.steps[1]} steps) → <code>tfa.kan.autoSymbolic</code> → ${r.settings.steps[2]} steps on the symbolic parameters.</p>
+→ <code>tfa.kan.refine</code> to G = 10 (${r.settings.steps[1]} steps) → <code>tfa.kan.autoSymbolic</code> → <code>tfa.kan.refitSymbolic</code> (float64 Levenberg–Marquardt).</p>
 <p><b>Formula:</b> <code>${esc(r.formula)}</code> (test R² ${r.testR2.toFixed(6)}; ${r.seconds.toFixed(1)} s)</p>
 <p class="meta">test RMSE: sparse ${n(r.rmse.sparse)}, pruned ${n(r.rmse.pruned)}, refined ${n(r.rmse.refined)}, symbolic ${n(r.rmse.symbolic)}.
 Edges: ${r.edges.map(e => `(${e.layer},${e.input},${e.output}) ${esc(e.fn)} R² ${e.r2.toFixed(5)}`).join('; ')}.</p>

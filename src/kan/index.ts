@@ -25,3 +25,5 @@ export {formula} from './formula';
 export type {FormulaAtom, FormulaExpr, FormulaOptions, KanFormula} from './formula';
 export {sparsityForward} from './sparsity';
 export type {SparsityForward, SparsityOptions} from './sparsity';
+export {refitSymbolic} from './symbolic_refit';
+export type {RefitSymbolicOptions, RefitSymbolicResult} from './symbolic_refit';

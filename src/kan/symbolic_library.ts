@@ -87,6 +87,23 @@ export function libraryArg(value: unknown, who: string): SymbolicFunction[] {
   return value.map((n, i) => symbolicFunction(n, who, `library[${i}]`));
 }
 
+const clampAway = (u: number) => (u >= 0 ? Math.max(u, EPS) : Math.min(u, -EPS));
+
+/** Float64 twins of the tensor versions (same finite values off the domain), for float64 refits of the forward pass. */
+const SAFE64: Partial<Record<SymbolicFunctionName, (u: number) => number>> = {
+  '1/x': u => 1 / clampAway(u),
+  '1/x^2': u => 1 / Math.max(u * u, EPS * EPS),
+  'sqrt': u => Math.sign(u) * Math.sqrt(Math.max(Math.abs(u), EPS * EPS)),
+  'exp': u => Math.exp(Math.min(u, 80)),
+  'log': u => Math.log(Math.max(Math.abs(u), EPS)),
+  'arcsin': u => Math.asin(Math.min(Math.max(u, -1 + EPS), 1 - EPS)),
+};
+
+/** The function the layer's forward pass computes, in float64 (see {@link symbolicTensorFn}). */
+export function symbolicSafeFn(name: SymbolicFunctionName): (u: number) => number {
+  return SAFE64[name] ?? LIB[name].f64;
+}
+
 /**
  * The float32 tensor version of a library function, as the layer's forward
  * pass uses it. It equals the mathematical function on its domain; outside it
