@@ -7,6 +7,9 @@
  * Prints a live progress bar per run and a results table, and writes
  * demo-out/report.html with the plots.
  *
+ * Also runs pykan's KAN tutorial (exp(sin(πx) + y²) → formula) for the
+ * "From data to formula" panel (scripts/demo/kan_formula.ts).
+ *
  * Options: --quick (3000 train digits, 3 epochs: < 2 min), --epochs N, --backend NAME,
  * --seed N (deterministic), --out DIR, --only run1,run2, --png (also render
  * report.png with headless Chromium). `npm run demo --quick` works too.
@@ -22,6 +25,7 @@ import {piece, tfa, type CallbackFactory, type KanPlot, type WeightSpectrum} fro
 import {parseArgs} from './demo/args';
 import {GuardedCallback} from './demo/guard';
 import {ProgressBar} from './demo/progress';
+import {KAN_FORMULA_FULL, KAN_FORMULA_QUICK, kanFormulaPanel, runKanFormula} from './demo/kan_formula';
 import {renderReport, tableRows, type ReportMeta, type RunResult} from './demo/report';
 import {RUNS, missingPieces, trainableParams, type BuiltRun} from './demo/runs';
 import {restoreRandom, seedEverything} from './demo/seed';
@@ -213,6 +217,23 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(`not available: ${n}`);
   console.log(`\n${textTable(tableRows(results))}\n`);
 
+  // KAN-formula panel (pykan's tutorial; `--only kan-formula` runs just this).
+  let kanFormula: string | undefined;
+  if (opts.only == null || opts.only.includes('kan-formula')) {
+    try {
+      seedEverything(opts.seed);
+      const r = await runKanFormula(opts.quick ? KAN_FORMULA_QUICK : KAN_FORMULA_FULL);
+      console.log(`kan-formula  ${r.formula}  (test R² ${r.testR2.toFixed(6)}, width [${r.widthAfterPrune.join(', ')}], ${r.seconds.toFixed(1)} s)\n`);
+      kanFormula = kanFormulaPanel(r);
+    } catch (e) {
+      const msg = (e as Error).message.split('\n')[0];
+      console.log(`kan-formula  FAILED: ${msg}\n`);
+      kanFormula = kanFormulaPanel({error: msg});
+    } finally {
+      restoreRandom();
+    }
+  }
+
   const totalSec = (performance.now() - t0) / 1000;
   const meta: ReportMeta = {
     backend,
@@ -230,7 +251,7 @@ async function main(): Promise<void> {
   };
   fs.mkdirSync(opts.out, {recursive: true});
   const htmlFile = path.join(opts.out, 'report.html');
-  fs.writeFileSync(htmlFile, renderReport(results, meta));
+  fs.writeFileSync(htmlFile, renderReport(results, meta, {kanFormula}));
   fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify({meta, results: results.map(({kanSvgs: _k, spectrum: _s, layerReportSvg: _l, ...r}) => r)}, null, 2));
   console.log(`wrote ${htmlFile} (${totalSec.toFixed(0)} s total)`);
   if (opts.png) {

@@ -6,6 +6,7 @@
 export * as backend from './backend';
 export * as callbacks from './callbacks';
 export * as io from './io';
+export * as kan from './kan';
 export * as layers from './layers';
 export * as linalg from './linalg';
 export * as optimizers from './optimizers';

@@ -29,7 +29,7 @@ describe('packed package', () => {
       const shipped = execFileSync('tar', ['tzf', tgz], {encoding: 'utf8'});
       expect(shipped).to.not.match(/package\/(src|test)\//);
       const check = `
-        const names = ['layers','optimizers','callbacks','linalg','spectral','io','backend','plots'];
+        const names = ['layers','optimizers','callbacks','linalg','spectral','io','backend','plots','kan'];
         const missing = names.filter(n => typeof tfa[n] !== 'object');
         if (missing.length) throw new Error('missing namespaces ' + missing);
         if (typeof tfa.io.fileSystem !== 'function') throw new Error('io.fileSystem missing');

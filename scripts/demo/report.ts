@@ -128,7 +128,13 @@ function kanFunctions(results: RunResult[]): string {
   return parts.length ? parts.join('') : notAvailable('learned KAN functions (tfa.plots KAN function grid, or no KAN run)');
 }
 
-export function renderReport(results: RunResult[], meta: ReportMeta): string {
+/** Extra report panels computed outside the MNIST runs (HTML). */
+export interface ReportPanels {
+  /** The KAN-formula panel (scripts/demo/kan_formula.ts). */
+  kanFormula?: string;
+}
+
+export function renderReport(results: RunResult[], meta: ReportMeta, panels: ReportPanels = {}): string {
   const ok = results.filter(r => r.status === 'ok');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>tfjs-addons demo: MNIST</title>
@@ -158,6 +164,7 @@ ${spectra(ok)}
 ${ok.map(r => (r.layerReportSvg ? `<figure>${r.layerReportSvg}<figcaption>${esc(r.name)}</figcaption></figure>` : '')).join('') || notAvailable('tfa.plots.layerReport')}
 <h2>Learned KAN functions</h2>
 ${kanFunctions(ok)}
+${panels.kanFormula != null ? `<h2>From data to formula (KAN)</h2>\n${panels.kanFormula}` : ''}
 <h2>Runs</h2>
 <ul>${results.map(r => `<li><b>${esc(r.name)}</b>: ${esc(r.title)}; ${esc(r.optimizer)}${r.reason ? ` — ${esc(r.reason)}` : ''}</li>`).join('')}</ul>
 </body></html>

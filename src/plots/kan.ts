@@ -25,6 +25,12 @@ export interface KanFunctionsOptions {
   cellHeight?: number;
   /** Title; default `φ_ij of <layer name>`. */
   title?: string;
+  /**
+   * Edge importance `[I][O]` (e.g. `tfa.kan.edgeScores(model, x).edges[l]`);
+   * when given, each curve's opacity is `tanh(3·score)` (pykan's plot, beta = 3)
+   * instead of its relative range.
+   */
+  scores?: number[][];
 }
 
 const WHO = 'kanFunctions';
@@ -75,7 +81,8 @@ export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, ra
  * default; B_c its B-spline bases on its current grid) on a linspace over
  * the input's grid interior. The layer output is `Σ_i φ_ij(x_i)` (+ bias).
  * Each curve is a `<path class="phi" data-i data-j>`; its opacity is its
- * range relative to the largest range, as pykan fades unimportant edges.
+ * range relative to the largest range, or `tanh(3·score)` with `scores`
+ * (edge importance, as pykan fades unimportant edges).
  * Async (reads the curves once with `await data()`).
  *
  * @example
@@ -101,9 +108,15 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   const maxOut = positiveInt(options.maxOutputs ?? 8, 'maxOutputs', WHO);
   const cw = positiveInt(options.cellWidth ?? 90, 'cellWidth', WHO);
   const ch = positiveInt(options.cellHeight ?? 70, 'cellHeight', WHO);
+  const scores = options.scores;
 
   const {x, phi} = bsplineEdgeFunctions(layer, points, range);
   const [inDim, , outDim] = phi.shape;
+  if (scores != null && (!Array.isArray(scores) || scores.length !== inDim || scores.some(r => !Array.isArray(r) || r.length !== outDim || r.some(v => !Number.isFinite(v) || v < 0)))) {
+    x.dispose();
+    phi.dispose();
+    throw new ValueError(`${WHO}: scores must be a [${inDim}][${outDim}] array of finite values >= 0, got ${describe(scores)}.`);
+  }
   const xs = (await x.data()) as Float32Array; // [P, I]
   const ys = (await phi.data()) as Float32Array; // [I, P, O]
   x.dispose();
@@ -143,7 +156,7 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
       const ph = ch - 16;
       const sx = new Scale(extent(c.x, false), [px, px + pw]);
       const sy = new Scale(extent(c.y, false), [py + ph, py]);
-      const opacity = maxSpan > 0 ? Math.max(0.15, spans[i][j] / maxSpan) : 1;
+      const opacity = scores != null ? Math.tanh(3 * scores[i][j]) : maxSpan > 0 ? Math.max(0.15, spans[i][j] / maxSpan) : 1;
       body.push(`<rect class="cell" x="${fmt(px)}" y="${fmt(py)}" width="${fmt(pw)}" height="${fmt(ph)}" fill="none" stroke="#ddd"/>`);
       body.push(`<path class="phi" data-i="${i}" data-j="${j}" d="${linePath(c.x, c.y, sx, sy)}" fill="none" stroke="${PALETTE[0]}" stroke-opacity="${fmt(opacity)}" stroke-width="1.5"/>`);
       body.push(`<text class="range" x="${fmt(px + pw / 2)}" y="${fmt(py + ph + 10)}" text-anchor="middle" font-size="7" fill="#666">${escapeXml(`[${tickLabel(sy.domain[0])}, ${tickLabel(sy.domain[1])}]`)}</text>`);

@@ -17,6 +17,7 @@ import {
   positiveInt,
   tensorArg,
 } from '../../validate';
+import {extendLayerGrid} from '../../kan/grid_extension';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
 import {bsplineBasis, uniformKnots} from './basis';
 import {
@@ -327,6 +328,24 @@ export class BSplineKAN extends tfl.layers.Layer {
       this.splineKernel.write(unscaled);
       this.grid.write(gridT);
     });
+  }
+
+  /**
+   * Grid extension (pykan's `refine`): moves the layer to `newGridSize`
+   * intervals, the new interior knots interpolating the old ones, and refits
+   * `spline_kernel` by float64 least squares so each edge spline keeps its
+   * values on the layer inputs `x [batch, ..., I]` (exact when the old knots
+   * are a subset of the new ones, e.g. G → 2G). `grid` and `spline_kernel`
+   * change shape in place (same variables and names, so a compiled model keeps
+   * training them and `save` writes the new shapes; `gridSize` in the config
+   * follows). The optimizer's state no longer fits: call
+   * `tfa.kan.resetOptimizer(model)` (or compile again) before the next `fit`;
+   * `tfa.kan.refine(model, x, G)` does both for a whole model. Synchronous;
+   * O(N·I·(G'+k)·(k+1+O) + I·(G'+k)³). Does not dispose x.
+   * Implementation: `src/kan/grid_extension.ts`.
+   */
+  extendGrid(x: tf.Tensor, newGridSize: number): void {
+    extendLayerGrid(this, x, newGridSize);
   }
 
   private assertBuilt(what: string): void {
