@@ -2,7 +2,7 @@
  * The demo's KAN-formula panel: pykan's first tutorial in tfjs. A [2, 5, 1]
  * B-spline KAN learns f(x, y) = exp(sin(πx) + y²) from 1000 samples with the
  * sparsity penalty, is pruned, refined, made symbolic and printed as a
- * formula. The same recipe as docs/sections/kan_formula.md (whose snippet is
+ * formula. The same recipe as docs/guide/kan_formula.md (whose snippet is
  * the test test/kan/tutorial.test.ts runs).
  */
 import * as tf from '@tensorflow/tfjs';
