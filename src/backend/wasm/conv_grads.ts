@@ -1,6 +1,6 @@
 /**
  * Convolution gradient kernels tfjs-backend-wasm 4.22 lacks, composed from
- * wasm's own kernels (StridedSlice, PadV2, Transpose, BatchMatMul, Multiply,
+ * wasm's own kernels (Slice, PadV2, Transpose, BatchMatMul, Multiply,
  * Sum, DepthwiseConv2dNative, Reverse); no JS loop touches tensor elements.
  *
  * Notation (NHWC): x [N, H, W, C], filter [fh, fw, C, D], dy [N, oH, oW, D];
@@ -42,48 +42,59 @@ function checkFloat(kernel: string, name: string, t: tf.TensorInfo): void {
 }
 
 /**
- * The input window every tap needs, from x (NHWC) transposed to [H, W, N, C]
- * and padded/cropped to rows [-top, -top + (fh-1)·dh + (oH-1)·sh] and the
- * same for columns. In this layout a stride-1 tap is oH contiguous runs of
- * oW·N·C values (wasm's Slice is JS and copies runs, so runs must be long).
+ * The input window every tap needs, laid out so that every tap is one 2-d
+ * slice of long contiguous runs (wasm's Slice kernel is JS and copies runs;
+ * its StridedSlice is slow): x transposed to [H, W, N, C], padded/cropped to
+ * rows [-top, -top + (fh-1)·dh + (oH-1)·sh] (rounded up to a multiple of sh)
+ * and the same for columns, then split by stride phase:
+ * [sw, sh, Hq, Wq, N·C] with row `r = q·sh + phase`. Tap (kh, kw) reads rows
+ * kh·dh + oh·sh, i.e. phase (kh·dh) mod sh and q = ⌊kh·dh/sh⌋ + oh.
  */
+interface Window {
+  /** [sw·sh·Hq, Wq·N·C] */
+  data: tf.TensorInfo;
+  Hq: number;
+  Wq: number;
+  NC: number;
+}
+
 function paddedWindow(
   s: KernelScope,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
   toHWNC: number[] = [1, 2, 0, 3],
-): tf.TensorInfo {
-  const needH = (info.filterHeight - 1) * info.dilationHeight + (info.outHeight - 1) * info.strideHeight + 1;
-  const needW = (info.filterWidth - 1) * info.dilationWidth + (info.outWidth - 1) * info.strideWidth + 1;
+): Window {
+  const {strideHeight: sh, strideWidth: sw} = info;
+  const needH = (info.filterHeight - 1) * info.dilationHeight + (info.outHeight - 1) * sh + 1;
+  const needW = (info.filterWidth - 1) * info.dilationWidth + (info.outWidth - 1) * sw + 1;
+  const Hq = Math.ceil(needH / sh);
+  const Wq = Math.ceil(needW / sw);
   const {top, left} = info.padInfo;
-  return s.padOrCrop(s.transpose(x, toHWNC), [
-    [top, needH - top - info.inHeight],
-    [left, needW - left - info.inWidth],
+  const xp = s.padOrCrop(s.transpose(x, toHWNC), [
+    [top, Hq * sh - top - info.inHeight],
+    [left, Wq * sw - left - info.inWidth],
     [0, 0],
     [0, 0],
   ]);
+  const NC = xp.shape[2] * xp.shape[3];
+  // Phase split with rank <= 4 transposes (wasm's rank-5 Transpose is ~20x slower):
+  // [Hq, sh, Wq, sw·NC] → [sh, Hq, Wq, sw·NC]; then [sh·Hq·Wq, sw, NC] → [sw, sh·Hq·Wq, NC].
+  let data = xp;
+  if (sh > 1) data = s.transpose(s.reshape(data, [Hq, sh, Wq, sw * NC]), [1, 0, 2, 3]);
+  if (sw > 1) data = s.transpose(s.reshape(data, [sh * Hq * Wq, sw, NC]), [1, 0, 2]);
+  data = s.reshape(data, [sw * sh * Hq, Wq * NC]);
+  return {data, Hq, Wq, NC};
 }
 
-/** Tap (kh, kw) of the padded window [Hp, Wp, N, C]: [oH·oW·N, C] (positions in (oh, ow, n) order). */
-function tap(
-  s: KernelScope,
-  xp: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  kh: number,
-  kw: number,
-): tf.TensorInfo {
-  const [Hp, Wp, N, C] = xp.shape;
+/** Tap (kh, kw) of the window: [oH·oW·N, C] (positions in (oh, ow, n) order). */
+function tap(s: KernelScope, w: Window, info: tf.backend_util.Conv2DInfo, kh: number, kw: number): tf.TensorInfo {
   const {outHeight: oH, outWidth: oW, strideHeight: sh, strideWidth: sw} = info;
-  const r0 = kh * info.dilationHeight;
-  const c0 = kw * info.dilationWidth;
-  let t: tf.TensorInfo;
-  if (sh === 1 && sw === 1) {
-    t = s.slice(s.reshape(xp, [Hp, Wp * N * C]), [r0, c0 * N * C], [oH, oW * N * C]);
-  } else {
-    // Strided: wasm's StridedSlice kernel (C++).
-    t = s.stridedSlice(xp, [r0, c0, 0, 0], [r0 + (oH - 1) * sh + 1, c0 + (oW - 1) * sw + 1, N, C], [sh, sw, 1, 1]);
-  }
-  return s.reshape(t, [oH * oW * N, C]);
+  const r = kh * info.dilationHeight;
+  const c = kw * info.dilationWidth;
+  const row = ((c % sw) * sh + (r % sh)) * w.Hq + Math.floor(r / sh);
+  const col = Math.floor(c / sw) * w.NC;
+  const t = s.slice(w.data, [row, col], [oH, oW * w.NC]);
+  return s.reshape(t, [oH * oW * (w.NC / info.inChannels), info.inChannels]);
 }
 
 /** dy [N, oH, oW, D] as [oH·oW·N, D] (the tap position order). */
@@ -240,14 +251,14 @@ export const depthwiseConv2dNativeBackpropInput: tf.KernelFunc = ({inputs, backe
         },
       );
     if (mult === 1) return conv(v, flipped);
-    // Multiplier axis first, so each slice is one contiguous copy.
+    // Multiplier axis first (rank-2 transposes), so each slice is one contiguous copy.
     const [, H2, W2] = v.shape;
-    const vByM = s.transpose(s.reshape(v, [N, H2, W2, C, mult]), [4, 0, 1, 2, 3]); // [mult, N, H2, W2, C]
-    const wByM = s.transpose(flipped, [3, 0, 1, 2]); // [mult, fh, fw, C]
+    const vByM = s.transpose(s.reshape(v, [N * H2 * W2 * C, mult]), [1, 0]); // [mult, N·H2·W2·C]
+    const wByM = s.transpose(s.reshape(flipped, [fh * fw * C, mult]), [1, 0]); // [mult, fh·fw·C]
     let dx: tf.TensorInfo | undefined;
     for (let m = 0; m < mult; m++) {
-      const vm = s.reshape(s.slice(vByM, [m, 0, 0, 0, 0], [1, N, H2, W2, C]), [N, H2, W2, C]);
-      const wm = s.reshape(s.slice(wByM, [m, 0, 0, 0], [1, fh, fw, C]), [fh, fw, C, 1]);
+      const vm = s.reshape(s.slice(vByM, [m, 0], [1, N * H2 * W2 * C]), [N, H2, W2, C]);
+      const wm = s.reshape(s.slice(wByM, [m, 0], [1, fh * fw * C]), [fh, fw, C, 1]);
       const part = conv(vm, wm);
       dx = dx == null ? part : s.add(dx, part);
     }
