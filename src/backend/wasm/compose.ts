@@ -50,6 +50,31 @@ export class KernelScope {
     return out;
   }
 
+  /** An uninitialised float32/int32 tensor owned by this scope (the caller fills it through a heap view). */
+  empty(shape: number[], dtype: 'float32' | 'int32'): tf.TensorInfo {
+    const out = this.backend.makeOutput(shape, dtype);
+    this.temps.push(out);
+    return out;
+  }
+
+  /**
+   * Concatenation along axis 0 by copying whole buffers between heap views
+   * (shapes must agree after axis 0; float32/int32).
+   */
+  concatRows(xs: tf.TensorInfo[]): tf.TensorInfo {
+    if (xs.length === 1) return xs[0];
+    const rest = xs[0].shape.slice(1);
+    const out = this.empty([xs.reduce((n, x) => n + x.shape[0], 0), ...rest], xs[0].dtype as 'float32' | 'int32');
+    const dst = this.backend.typedArrayFromHeap(out);
+    let at = 0;
+    for (const x of xs) {
+      const src = this.backend.typedArrayFromHeap(x);
+      dst.set(src, at);
+      at += src.length;
+    }
+    return out;
+  }
+
   /**
    * Takes `t` out of the scope: the caller (usually the engine) owns it. A
    * tensor the scope did not make (a kernel input) is copied first, so the
