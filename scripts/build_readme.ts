@@ -9,7 +9,7 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 export const SECTION_ORDER = [
-  'kan.md', 'kan_extra.md', 'layers.md', 'ftwt.md', 'optimizers.md', 'spectral.md', 'callbacks.md', 'recipes.md',
+  'kan.md', 'kan_extra.md', 'layers.md', 'ftwt.md', 'optimizers.md', 'spectral.md', 'callbacks.md', 'backends.md', 'recipes.md',
 ];
 
 export function buildReadme(): string {

@@ -1,7 +1,8 @@
 /**
  * Convolution gradient kernels tfjs-backend-wasm 4.22 lacks, composed from
- * wasm's own kernels (Slice, PadV2, Transpose, BatchMatMul, Multiply,
- * Sum, DepthwiseConv2dNative, Reverse); no JS loop touches tensor elements.
+ * wasm's own kernels (Transpose, PadV2, BatchMatMul, Multiply, Sum,
+ * DepthwiseConv2dNative, Reverse); the im2col is gathered by copying
+ * contiguous runs between views of the wasm heap, never element by element.
  *
  * Notation (NHWC): x [N, H, W, C], filter [fh, fw, C, D], dy [N, oH, oW, D];
  * tap (kh, kw) reads x at row `oh·sh + kh·dh − top`, column `ow·sw + kw·dw − left`
