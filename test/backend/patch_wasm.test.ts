@@ -10,6 +10,7 @@ import {execFileSync} from 'child_process';
 import * as path from 'path';
 
 import {patchWasm, unpatchWasm, wasmPatched} from '../../src/backend/patch_wasm';
+import {im2colLimit} from '../../src/backend/wasm/conv_grads';
 import {withBackend} from '../helpers/backends';
 import {expectNoLeak} from '../helpers/leaks';
 import {roundTrip} from '../helpers/roundtrip';
@@ -276,6 +277,31 @@ describe('backend.patchWasm', () => {
       }
     }
 
+    it('im2col in chunks of taps (bounded memory) gives the same gradients @wasm', async () => {
+      const saved = im2colLimit.floats;
+      try {
+        for (const floats of [1, 700]) {
+          im2colLimit.floats = floats; // one tap per chunk; then a few taps per chunk
+          await expectWasmEqualsCpu(`dW, chunks of ${floats} floats`, () =>
+            run(
+              'Conv2DBackpropFilter',
+              {x: input([2, 7, 6, 3], 18), dy: input([2, 4, 3, 4], 19)},
+              {strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4]},
+            ),
+          );
+          await expectWasmEqualsCpu(`depthwise dW, chunks of ${floats} floats`, () =>
+            run(
+              'DepthwiseConv2dNativeBackpropFilter',
+              {x: input([2, 7, 6, 3], 18), dy: input([2, 4, 3, 6], 20)},
+              {strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 3, 2]},
+            ),
+          );
+        }
+      } finally {
+        im2colLimit.floats = saved;
+      }
+    });
+
     it('Conv2DBackpropFilter NCHW equals cpu @wasm', async () => {
       const xShape = [2, 3, 7, 6];
       const filterShape = [3, 3, 3, 4];
@@ -406,9 +432,13 @@ describe('backend.patchWasm', () => {
           [3, 4],
           [5, 6],
         ]);
-        const out = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2], 'int32'), 3);
+        const out = tf.tidy(() => tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2], 'int32'), 3));
         expect(Array.from(out.dataSync())).to.deep.equal([3, 4, 0, 0, 6, 8]);
-        tf.dispose([x, out]);
+        // int32 rows give a float32 sum, as on cpu.
+        const ints = tf.tidy(() => tf.unsortedSegmentSum(tf.cast(x, 'int32'), tf.tensor1d([2, 0, 2], 'int32'), 3));
+        expect(ints.dtype).to.equal('float32');
+        expect(Array.from(ints.dataSync())).to.deep.equal([3, 4, 0, 0, 6, 8]);
+        tf.dispose([x, out, ints]);
       });
     });
 

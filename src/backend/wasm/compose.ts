@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** The part of tfjs-backend-wasm's `BackendWasm` the patch uses. */
 export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   makeOutput(
     shape: number[],
     dtype: tf.DataType,
@@ -49,6 +50,31 @@ export class KernelScope {
     return out;
   }
 
+  /** An uninitialised float32/int32 tensor owned by this scope (the caller fills it through a heap view). */
+  empty(shape: number[], dtype: 'float32' | 'int32'): tf.TensorInfo {
+    const out = this.backend.makeOutput(shape, dtype);
+    this.temps.push(out);
+    return out;
+  }
+
+  /**
+   * Concatenation along axis 0 by copying whole buffers between heap views
+   * (shapes must agree after axis 0; float32/int32).
+   */
+  concatRows(xs: tf.TensorInfo[]): tf.TensorInfo {
+    if (xs.length === 1) return xs[0];
+    const rest = xs[0].shape.slice(1);
+    const out = this.empty([xs.reduce((n, x) => n + x.shape[0], 0), ...rest], xs[0].dtype as 'float32' | 'int32');
+    const dst = this.backend.typedArrayFromHeap(out);
+    let at = 0;
+    for (const x of xs) {
+      const src = this.backend.typedArrayFromHeap(x);
+      dst.set(src, at);
+      at += src.length;
+    }
+    return out;
+  }
+
   /**
    * Takes `t` out of the scope: the caller (usually the engine) owns it. A
    * tensor the scope did not make (a kernel input) is copied first, so the
@@ -80,8 +106,44 @@ export class KernelScope {
     return this.run('BatchMatMul', {a, b}, {transposeA: false, transposeB: false});
   }
 
+  /**
+   * `Slice`. Rank-2/3 float32/int32 slices copy their contiguous runs
+   * straight between views of the wasm heap: wasm's own Slice kernel first
+   * copies its whole input out of the heap (`readSync`), which dominates when
+   * a kernel cuts many slices from one big tensor.
+   */
   slice(x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
-    return this.run('Slice', {x}, {begin, size});
+    const rank = x.shape.length;
+    if ((rank !== 2 && rank !== 3) || (x.dtype !== 'float32' && x.dtype !== 'int32')) {
+      return this.run('Slice', {x}, {begin, size});
+    }
+    if (begin.some((b, i) => b < 0 || size[i] < 0 || b + size[i] > x.shape[i])) {
+      throw new Error(`patchWasm: slice [${begin}] + [${size}] is outside the shape [${x.shape}].`);
+    }
+    const out = this.backend.makeOutput(size, x.dtype);
+    this.temps.push(out);
+    // Views taken after makeOutput (which may grow the heap and detach older views).
+    const src = this.backend.typedArrayFromHeap(x);
+    const dst = this.backend.typedArrayFromHeap(out);
+    const [r0, c0, d0 = 0] = begin;
+    const [R, C, D = 1] = size;
+    const [, xC, xD = 1] = x.shape;
+    let at = 0;
+    for (let i = 0; i < R; i++) {
+      if (D === xD) {
+        // Rows of full depth: one run per i.
+        const from = ((r0 + i) * xC + c0) * xD;
+        dst.set(src.subarray(from, from + C * D), at);
+        at += C * D;
+      } else {
+        for (let j = 0; j < C; j++) {
+          const from = ((r0 + i) * xC + c0 + j) * xD + d0;
+          dst.set(src.subarray(from, from + D), at);
+          at += D;
+        }
+      }
+    }
+    return out;
   }
 
   stridedSlice(x: tf.TensorInfo, begin: number[], end: number[], strides: number[]): tf.TensorInfo {

@@ -1,7 +1,8 @@
 /**
  * Convolution gradient kernels tfjs-backend-wasm 4.22 lacks, composed from
- * wasm's own kernels (StridedSlice, PadV2, Transpose, BatchMatMul, Multiply,
- * Sum, DepthwiseConv2dNative, Reverse); no JS loop touches tensor elements.
+ * wasm's own kernels (Transpose, PadV2, BatchMatMul, Multiply, Sum,
+ * DepthwiseConv2dNative, Reverse); the im2col is gathered by copying
+ * contiguous runs between views of the wasm heap, never element by element.
  *
  * Notation (NHWC): x [N, H, W, C], filter [fh, fw, C, D], dy [N, oH, oW, D];
  * tap (kh, kw) reads x at row `oh·sh + kh·dh − top`, column `ow·sw + kw·dw − left`
@@ -42,61 +43,106 @@ function checkFloat(kernel: string, name: string, t: tf.TensorInfo): void {
 }
 
 /**
- * The input window every tap needs, from x (NHWC) transposed to [H, W, N, C]
- * and padded/cropped to rows [-top, -top + (fh-1)·dh + (oH-1)·sh] and the
- * same for columns. In this layout a stride-1 tap is oH contiguous runs of
- * oW·N·C values (wasm's Slice is JS and copies runs, so runs must be long).
+ * The input window every tap needs, laid out so that each (tap, channel,
+ * output row) is ONE contiguous run of oW·N values: x transposed to
+ * [C, H, W, N], padded/cropped to rows [-top, -top + (fh-1)·dh + (oH-1)·sh]
+ * (rounded up to a multiple of sh) and the same for columns, then split by
+ * stride phase into [sw, sh, C, Hq, Wq, N] with row `r = q·sh + phase`
+ * (only rank <= 4 transposes: wasm's rank-5 Transpose is ~20x slower and its
+ * StridedSlice slow). Tap (kh, kw) reads rows kh·dh + oh·sh, i.e. phase
+ * (kh·dh) mod sh and q = ⌊kh·dh/sh⌋ + oh, and likewise columns.
  */
+interface Window {
+  data: tf.TensorInfo;
+  C: number;
+  Hq: number;
+  Wq: number;
+  N: number;
+}
+
 function paddedWindow(
   s: KernelScope,
   x: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-  toHWNC: number[] = [1, 2, 0, 3],
-): tf.TensorInfo {
-  const needH = (info.filterHeight - 1) * info.dilationHeight + (info.outHeight - 1) * info.strideHeight + 1;
-  const needW = (info.filterWidth - 1) * info.dilationWidth + (info.outWidth - 1) * info.strideWidth + 1;
+  toCHWN: number[] = [3, 1, 2, 0],
+): Window {
+  const {strideHeight: sh, strideWidth: sw} = info;
+  const needH = (info.filterHeight - 1) * info.dilationHeight + (info.outHeight - 1) * sh + 1;
+  const needW = (info.filterWidth - 1) * info.dilationWidth + (info.outWidth - 1) * sw + 1;
+  const Hq = Math.ceil(needH / sh);
+  const Wq = Math.ceil(needW / sw);
   const {top, left} = info.padInfo;
-  return s.padOrCrop(s.transpose(x, toHWNC), [
-    [top, needH - top - info.inHeight],
-    [left, needW - left - info.inWidth],
+  const xp = s.padOrCrop(s.transpose(x, toCHWN), [
     [0, 0],
+    [top, Hq * sh - top - info.inHeight],
+    [left, Wq * sw - left - info.inWidth],
     [0, 0],
   ]);
-}
-
-/** Tap (kh, kw) of the padded window [Hp, Wp, N, C]: [oH·oW·N, C] (positions in (oh, ow, n) order). */
-function tap(
-  s: KernelScope,
-  xp: tf.TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  kh: number,
-  kw: number,
-): tf.TensorInfo {
-  const [Hp, Wp, N, C] = xp.shape;
-  const {outHeight: oH, outWidth: oW, strideHeight: sh, strideWidth: sw} = info;
-  const r0 = kh * info.dilationHeight;
-  const c0 = kw * info.dilationWidth;
-  let t: tf.TensorInfo;
-  if (sh === 1 && sw === 1) {
-    t = s.slice(s.reshape(xp, [Hp, Wp * N * C]), [r0, c0 * N * C], [oH, oW * N * C]);
-  } else {
-    // Strided: wasm's StridedSlice kernel (C++).
-    t = s.stridedSlice(xp, [r0, c0, 0, 0], [r0 + (oH - 1) * sh + 1, c0 + (oW - 1) * sw + 1, N, C], [sh, sw, 1, 1]);
-  }
-  return s.reshape(t, [oH * oW * N, C]);
-}
-
-/** dy [N, oH, oW, D] as [oH·oW·N, D] (the tap position order). */
-function positionsFirst(s: KernelScope, dy: tf.TensorInfo): tf.TensorInfo {
-  const [N, oH, oW, D] = dy.shape;
-  return s.reshape(s.transpose(dy, [1, 2, 0, 3]), [oH * oW * N, D]);
+  const [C, , , N] = xp.shape;
+  let data = xp;
+  // [C·Hq, sh, Wq·sw·N] → [sh, C·Hq, Wq·sw·N]; then [sh·C·Hq·Wq, sw, N] → [sw, sh·C·Hq·Wq, N].
+  if (sh > 1) data = s.transpose(s.reshape(data, [C * Hq, sh, Wq * sw * N]), [1, 0, 2]);
+  if (sw > 1) data = s.transpose(s.reshape(data, [sh * C * Hq * Wq, sw, N]), [1, 0, 2]);
+  return {data, C, Hq, Wq, N};
 }
 
 /**
- * `Conv2DBackpropFilter`: dW[kh,kw] = tap(kh,kw)ᵀ · dy over all N·oH·oW
- * positions, as one plain matMul per tap against dy transposed once:
- * dyᵀ [D, M] · tap [M, C] → [D, C]; the taps are stacked and transposed to
- * [fh, fw, C, D]. NCHW is handled by the layout transposes (same cost).
+ * im2col, transposed: the taps `taps` of the window as [taps.length·C, M]
+ * (row = (tap, channel), column = output position in (oh, ow, n) order),
+ * copied run by run between views of the wasm heap (oH runs of oW·N values
+ * per row; no per-element JS).
+ */
+function gatherTaps(
+  s: KernelScope,
+  w: Window,
+  info: tf.backend_util.Conv2DInfo,
+  taps: Array<[number, number]>,
+): tf.TensorInfo {
+  const {outHeight: oH, outWidth: oW, strideHeight: sh, strideWidth: sw} = info;
+  const {C, Hq, Wq, N} = w;
+  const run = oW * N;
+  const M = oH * run;
+  const out = s.empty([taps.length * C, M], 'float32');
+  // Views taken after the allocation (which may grow the heap and detach older views).
+  const src = s.backend.typedArrayFromHeap(w.data);
+  const dst = s.backend.typedArrayFromHeap(out);
+  taps.forEach(([kh, kw], t) => {
+    const r = kh * info.dilationHeight;
+    const c0 = kw * info.dilationWidth;
+    const phase = (c0 % sw) * sh + (r % sh);
+    const q0 = Math.floor(r / sh);
+    const qw0 = Math.floor(c0 / sw);
+    for (let c = 0; c < C; c++) {
+      const rowBase = (phase * C + c) * Hq + q0;
+      const dstBase = (t * C + c) * M;
+      for (let oh = 0; oh < oH; oh++) {
+        const from = ((rowBase + oh) * Wq + qw0) * N;
+        dst.set(src.subarray(from, from + run), dstBase + oh * run);
+      }
+    }
+  });
+  return out;
+}
+
+/** Size bound of one im2col chunk, in floats (~16 MB); tests lower it to exercise chunking. */
+export const im2colLimit = {floats: 1 << 22};
+
+/** Taps in filter order, in chunks whose im2col stays under {@link im2colLimit}. */
+function tapChunks(info: tf.backend_util.Conv2DInfo, floatsPerTap: number): Array<Array<[number, number]>> {
+  const all: Array<[number, number]> = [];
+  for (let kh = 0; kh < info.filterHeight; kh++) for (let kw = 0; kw < info.filterWidth; kw++) all.push([kh, kw]);
+  const per = Math.max(1, Math.floor(im2colLimit.floats / Math.max(1, floatsPerTap)));
+  const chunks: Array<Array<[number, number]>> = [];
+  for (let i = 0; i < all.length; i += per) chunks.push(all.slice(i, i + per));
+  return chunks;
+}
+
+/**
+ * `Conv2DBackpropFilter`: dW[kh,kw,c,:] = Σ_positions tap(kh,kw)[c, p] · dy[p, :],
+ * i.e. one plain matMul of the transposed im2col [fh·fw·C, M] with dy
+ * [M, D] (M = N·oH·oW positions), whose [fh·fw·C, D] result is already the
+ * filter layout. Large inputs run in chunks of taps (bounded memory). NCHW is
+ * handled by the layout transposes (same cost).
  */
 export const conv2DBackpropFilter: tf.KernelFunc = ({inputs, backend, attrs}) => {
   const K = 'Conv2DBackpropFilter';
@@ -123,18 +169,11 @@ export const conv2DBackpropFilter: tf.KernelFunc = ({inputs, backend, attrs}) =>
     const M = info.batchSize * info.outHeight * info.outWidth;
     const C = info.inChannels;
     const D = info.outChannels;
-    // dy as [D, oH, oW, N]: positions in the taps' (oh, ow, n) order.
-    const dyT = s.reshape(s.transpose(dy, nchw ? [1, 2, 3, 0] : [3, 1, 2, 0]), [D, M]);
-    const xp = paddedWindow(s, x, info, nchw ? [2, 3, 0, 1] : [1, 2, 0, 3]);
-    const taps: tf.TensorInfo[] = [];
-    for (let kh = 0; kh < info.filterHeight; kh++) {
-      for (let kw = 0; kw < info.filterWidth; kw++) {
-        const cols = tap(s, xp, info, kh, kw); // [M, C]
-        taps.push(s.reshape(s.matMul(dyT, cols), [1, D, C]));
-      }
-    }
-    const stacked = s.concat(taps, 0); // [fh·fw, D, C]
-    return s.reshape(s.transpose(stacked, [0, 2, 1]), [info.filterHeight, info.filterWidth, C, D]);
+    // dy as [oH, oW, N, D]: positions in the im2col's (oh, ow, n) order.
+    const dyP = s.reshape(s.transpose(dy, nchw ? [2, 3, 0, 1] : [1, 2, 0, 3]), [M, D]);
+    const w = paddedWindow(s, x, info, nchw ? [1, 2, 3, 0] : [3, 1, 2, 0]);
+    const parts = tapChunks(info, C * M).map(taps => s.matMul(gatherTaps(s, w, info, taps), dyP));
+    return s.reshape(s.concatRows(parts), [info.filterHeight, info.filterWidth, C, D]);
   });
 };
 
@@ -157,8 +196,9 @@ function depthwiseInfo(K: string, xShape: number[], filterShape: number[], a: Co
 
 /**
  * `DepthwiseConv2dNativeBackpropFilter`: dW[kh,kw,c,m] = Σ_positions
- * tap(kh,kw)[.., c] · dy[.., c·mult + m], one Multiply (tap broadcast over
- * the multiplier) and one Sum over the N·oH·oW positions per tap.
+ * tap(kh,kw)[c, p] · dy[p, c·mult + m]: the transposed im2col [taps, C, 1, M]
+ * times dy as [C, mult, M] (broadcast Multiply), summed over the innermost
+ * axis M; [taps, C, mult] is the filter layout. Chunks of taps bound memory.
  */
 export const depthwiseConv2dNativeBackpropFilter: tf.KernelFunc = ({inputs, backend, attrs}) => {
   const K = 'DepthwiseConv2dNativeBackpropFilter';
@@ -171,17 +211,16 @@ export const depthwiseConv2dNativeBackpropFilter: tf.KernelFunc = ({inputs, back
   const C = info.inChannels;
   const mult = info.outChannels / C;
   return composed(backend as WasmBackendLike, s => {
-    const M = info.batchSize * info.outHeight * info.outWidth;
-    const dyR = s.reshape(positionsFirst(s, dy), [M, C, mult]);
-    const xp = paddedWindow(s, x, info);
-    const taps: tf.TensorInfo[] = [];
-    for (let kh = 0; kh < info.filterHeight; kh++) {
-      for (let kw = 0; kw < info.filterWidth; kw++) {
-        const cols = s.reshape(tap(s, xp, info, kh, kw), [M, C, 1]);
-        taps.push(s.sum(s.multiply(cols, dyR), [0], true)); // [1, C, mult]
-      }
-    }
-    return s.reshape(s.concat(taps, 0), [info.filterHeight, info.filterWidth, C, mult]);
+    const {batchSize: N, outHeight: oH, outWidth: oW} = info;
+    const M = N * oH * oW;
+    // dy [N, oH·oW, C·mult] → [C·mult, oH·oW, N] = [C, mult, M] with M in (oh, ow, n) order.
+    const dyT = s.reshape(s.transpose(s.reshape(dy, [N, oH * oW, C * mult]), [2, 1, 0]), [C, mult, M]);
+    const w = paddedWindow(s, x, info);
+    const parts = tapChunks(info, C * mult * M).map(taps => {
+      const cols = s.reshape(gatherTaps(s, w, info, taps), [taps.length, C, 1, M]);
+      return s.sum(s.multiply(cols, dyT), [3]); // [taps, C, mult]
+    });
+    return s.reshape(s.concatRows(parts), [info.filterHeight, info.filterWidth, C, mult]);
   });
 };
 
@@ -240,14 +279,14 @@ export const depthwiseConv2dNativeBackpropInput: tf.KernelFunc = ({inputs, backe
         },
       );
     if (mult === 1) return conv(v, flipped);
-    // Multiplier axis first, so each slice is one contiguous copy.
+    // Multiplier axis first (rank-2 transposes), so each slice is one contiguous copy.
     const [, H2, W2] = v.shape;
-    const vByM = s.transpose(s.reshape(v, [N, H2, W2, C, mult]), [4, 0, 1, 2, 3]); // [mult, N, H2, W2, C]
-    const wByM = s.transpose(flipped, [3, 0, 1, 2]); // [mult, fh, fw, C]
+    const vByM = s.transpose(s.reshape(v, [N * H2 * W2 * C, mult]), [1, 0]); // [mult, N·H2·W2·C]
+    const wByM = s.transpose(s.reshape(flipped, [fh * fw * C, mult]), [1, 0]); // [mult, fh·fw·C]
     let dx: tf.TensorInfo | undefined;
     for (let m = 0; m < mult; m++) {
-      const vm = s.reshape(s.slice(vByM, [m, 0, 0, 0, 0], [1, N, H2, W2, C]), [N, H2, W2, C]);
-      const wm = s.reshape(s.slice(wByM, [m, 0, 0, 0], [1, fh, fw, C]), [fh, fw, C, 1]);
+      const vm = s.reshape(s.slice(vByM, [m, 0], [1, N * H2 * W2 * C]), [N, H2, W2, C]);
+      const wm = s.reshape(s.slice(wByM, [m, 0], [1, fh * fw * C]), [fh, fw, C, 1]);
       const part = conv(vm, wm);
       dx = dx == null ? part : s.add(dx, part);
     }

@@ -5,7 +5,8 @@
  * are redirected to an extra segment `numSegments` with GreaterEqual / Less /
  * LogicalAnd / Select, the rows are summed into `numSegments + 1` segments by
  * wasm's `ScatterNd` (which adds repeated indices), and the extra segment is
- * sliced off. Segments no id names are zero, as on cpu.
+ * sliced off. Segments no id names are zero, as on cpu; int32 x gives a
+ * float32 result, as on cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -38,7 +39,7 @@ export const unsortedSegmentSum: tf.KernelFunc = ({inputs, backend, attrs}) => {
     const target = s.run('Select', {condition: valid, t: ids, e: spill});
     const summed = s.run(
       'ScatterNd',
-      {indices: s.reshape(target, [n, 1]), updates: x},
+      {indices: s.reshape(target, [n, 1]), updates: x.dtype === 'float32' ? x : s.cast(x, 'float32')},
       {shape: [numSegments + 1, ...rest]},
     );
     return s.slice(summed, [0, ...rest.map(() => 0)], [numSegments, ...rest]);
