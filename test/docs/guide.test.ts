@@ -5,7 +5,7 @@
  * Conv2DBackpropFilter) runs on cpu instead, which is what a user on wasm
  * would see as well: tfjs names the missing kernel. recipes.md has its own
  * test (recipes.test.ts), and so has kan_formula.md (test/kan/tutorial.test.ts,
- * which checks what its 20–60 s snippet prints).
+ * which checks what its ~35 s snippet prints).
  */
 import {expect} from 'chai';
 import * as fs from 'fs';
