@@ -111,6 +111,24 @@ describe('spectral.analyze', () => {
     expectRow(flat, reference([{x: w, r: 72, c: cout}], 1));
   });
 
+  it('matches WeightWatcher on an Embedding [50, 16] and a DepthwiseConv2D [5, 5, 3, 4] kernel (25 slices [3, 4], halved)', async () => {
+    const emb = studentT(50, 16, 13);
+    const dw = gaussian(5 * 5 * 3, 4, 14);
+    const model = tf.sequential({layers: [
+      tf.layers.embedding({inputDim: 50, outputDim: 16, inputLength: 6, name: 'emb'}),
+      tf.layers.reshape({targetShape: [6, 16, 1]}),
+      tf.layers.conv2d({filters: 3, kernelSize: 1, name: 'to3'}), // [1,1,1,3]: 1 eigenvalue, skipped
+      tf.layers.depthwiseConv2d({kernelSize: 5, depthMultiplier: 4, padding: 'same', name: 'dw'}),
+    ]});
+    model.getLayer('emb').setWeights([tf.tensor2d(emb, [50, 16])]);
+    model.getLayer('dw').setWeights([tf.tensor4d(dw, [5, 5, 3, 4]), tf.zeros([12])]);
+    const rows = await analyze(model);
+    expect(rows.map(r => r.name)).to.deep.equal(['emb', 'dw']);
+    expectRow(rows[0], reference([{x: emb, r: 50, c: 16}], 1));
+    const slices = Array.from({length: 25}, (_, k) => ({x: dw.subarray(k * 12, (k + 1) * 12), r: 3, c: 4}));
+    expectRow(rows[1], reference(slices, 0.5));
+  });
+
   it('matches WeightWatcher per gate on an LSTM kernel [16, 4·12] and recurrent kernel [12, 4·12]', async () => {
     const units = 12;
     const model = tf.sequential({layers: [tf.layers.lstm({units, inputShape: [5, 16], name: 'lstm'})]});
