@@ -109,7 +109,9 @@ async function runVae(opt: string, seed: number): Promise<number[]> {
   const data = loadMnist({trainSize: TRAIN, seed: 0}).train;
   const x = tf.tensor2d(data.x, [data.n, 784]);
   const {vae: model, encoder} = vae(seed);
-  const optimizer = OPTIMIZERS[opt](model);
+  // 'muon-subheads': the heads of both sub-models (z_mean, z_log_var and the decoder's output).
+  const decoder = model.layers[model.layers.length - 1] as tf.LayersModel;
+  const optimizer = opt === 'muon-subheads' ? muon({exclude: muonExcludeDefaults([encoder, decoder])}) : OPTIMIZERS[opt](model);
   const vars = model.trainableWeights.map(w => w.read() as tf.Variable);
   const losses: number[] = [];
   for (let e = 0; e < EPOCHS; e++) {
@@ -171,7 +173,7 @@ async function main(): Promise<void> {
   for (const task of tasks) {
     for (const seed of seeds) {
       for (const opt of opts) {
-        if (OPTIMIZERS[opt] == null) throw new Error(`unknown optimizer ${opt}`);
+        if (OPTIMIZERS[opt] == null && opt !== 'muon-subheads') throw new Error(`unknown optimizer ${opt}`);
         const t0 = Date.now();
         const loss = task === 'vae' ? await runVae(opt, seed) : await runClassifier(task, opt, seed);
         console.log(JSON.stringify({task, opt, seed, loss, seconds: (Date.now() - t0) / 1000, backend: tf.getBackend()}));
