@@ -188,6 +188,24 @@ describe('Muon', () => {
     opt2.dispose();
   });
 
+  it('trains an Embedding+GRU model with split gates and leaks no tensors across steps', async () => {
+    const model = tf.sequential({layers: [
+      tf.layers.embedding({inputDim: 8, outputDim: 4, inputLength: 5}),
+      tf.layers.gru({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 1}), recurrentInitializer: tf.initializers.glorotUniform({seed: 2})}),
+      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+    ]});
+    const opt = muon({learningRate: 0.02});
+    model.compile({optimizer: opt, loss: 'meanSquaredError'});
+    const x = tf.floor(tf.randomUniform([8, 5], 0, 8, 'float32', 1));
+    const y = tf.randomNormal([8, 1], 0, 1, 'float32', 2);
+    await expectNoLeak(() => model.trainOnBatch(x, y), 6);
+    const gru = model.layers[1].trainableWeights.map(w => w.name);
+    expect(opt.gatesOf(gru.slice(0, 2).map(name => ({name, shape: [2, 9]})))).to.deep.equal([3, 3]);
+    tf.dispose([x, y]);
+    model.dispose();
+    opt.dispose();
+  });
+
   it('excludeEmbeddings (default): "embedding" anywhere in the name (any case) goes to AdamW, as Keras 3', () => {
     const opt = muon();
     expect(opt.routeOf('Tok/embeddings', [50, 8])).to.equal('adamw');
