@@ -98,6 +98,12 @@ const ADAM_SIDE_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilo
  * (Dense `[in, out]`, Conv `[kh·kw·in, out]`);
  * `W ← W·(1 − lr·λ) − lr·s·O` with s from `scaleMode` on that view.
  * Same-shape matrices are orthogonalised in one batched matMul chain.
+ * Routing: rank < 2, `exclude` matches and (with `excludeEmbeddings`, the
+ * default) names containing "embedding" go to AdamW, as Keras 3's
+ * `_should_use_adamw`. Fused recurrent matrices (LSTM `[…, 4u]`, GRU
+ * `[…, 3u]`) are orthogonalised per gate block with `splitFusedGates` (the
+ * default) or `fusedGates`: O is the concatenation of NS₅ of each block, each
+ * scaled by the factor of its own `[fanIn, u]` shape.
  * Slots: `momentum` (Muon variables); `m`, `v` (AdamW variables).
  * AdamW variables follow {@link AdamW} with the `adamw` hyperparameters.
  *
@@ -121,6 +127,8 @@ const ADAM_SIDE_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilo
  *   factor too (KellerJordan uses the unflattened last two axes, kh/kw).
  * - float32 Newton–Schulz (the reference uses bfloat16).
  * - The AdamW side's lr defaults to 1e-3 (tfjs' Adam) rather than 3e-4.
+ * - Per-gate orthogonalisation of LSTM/GRU matrices is our addition (no
+ *   reference handles recurrent layers); measured in the optimizers docs.
  */
 export class Muon extends SlotOptimizer {
   static get className(): string {

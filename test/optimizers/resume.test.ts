@@ -30,7 +30,7 @@ const OPTIMIZERS: Array<[string, () => tf.Optimizer]> = [
   ['AdamW', () => adamw({learningRate: schedules.linearWarmup({learningRate: 0.01, warmupSteps: 6}), weightDecay: 0.05})],
   // exclude: a name with '_' and capitals, which tfjs' config case conversion would mangle.
   ['Muon', () => muon({learningRate: 0.02, weightDecay: 0.01, exclude: ['Out_Layer/kernel'], adamw: {learningRate: 3e-3}})],
-  ['Spectra', () => spectra({learningRate: schedules.cosine({learningRate: 5e-3, decaySteps: 20, warmupSteps: 4}), clipThreshold: 1, warmupSteps: 4, applyTo: 'all', preClipThreshold: 2})],
+  ['Spectra', () => spectra({learningRate: schedules.cosine({learningRate: 5e-3, decaySteps: 20, warmupSteps: 4}), clipScale: 'absolute', clipThreshold: 1, warmupSteps: 4, applyTo: 'all', preClipThreshold: 2})],
 ];
 
 // Issue 12 options on a sequence model: embeddings to AdamW, per-gate LSTM
