@@ -155,10 +155,9 @@ describe('Muon', () => {
     }
   });
 
-  it('splitFusedGates (default): each LSTM/GRU gate block gets its own Newton–Schulz and shape factor, as float64 NS of each block @wasm', () => {
+  it('splitFusedGates: true gives each LSTM/GRU gate block its own Newton–Schulz and shape factor, as float64 NS of each block @wasm', () => {
     const {params, grads} = gateProblem();
-    const opt = muon({learningRate: 0.05, momentum: 0.9, weightDecay: 0.1});
-    expect(opt.splitFusedGates).to.equal(true);
+    const opt = muon({learningRate: 0.05, momentum: 0.9, weightDecay: 0.1, splitFusedGates: true});
     const got = applySteps(params, grads, opt);
     const n = params.map(p => p.name);
     const fused = params.map(p => ({...p, w: Float64Array.from(p.w)}));
@@ -171,11 +170,12 @@ describe('Muon', () => {
     opt.dispose();
   });
 
-  it('splitFusedGates: false orthogonalises fused matrices whole; fusedGates lists splits explicitly', () => {
+  it('by default (splitFusedGates false) orthogonalises fused matrices whole; fusedGates lists splits explicitly', () => {
     const {params, grads} = gateProblem();
     const n = params.map(p => p.name);
     const whole = params.map(p => ({...p, w: Float64Array.from(p.w)}));
-    const opt = muon({learningRate: 0.05, momentum: 0.9, weightDecay: 0.1, splitFusedGates: false});
+    const opt = muon({learningRate: 0.05, momentum: 0.9, weightDecay: 0.1});
+    expect(opt.splitFusedGates).to.equal(false);
     expectClose(applySteps(whole, grads, opt), (muonSteps64(whole, grads, refCfg({})), whole));
     // Explicit list: split the dense kernel in 2 (a user's own fused layer), leave the LSTM whole.
     const explicit = params.map(p => ({...p, w: Float64Array.from(p.w)}));
@@ -194,7 +194,7 @@ describe('Muon', () => {
       tf.layers.gru({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 1}), recurrentInitializer: tf.initializers.glorotUniform({seed: 2})}),
       tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
     ]});
-    const opt = muon({learningRate: 0.02});
+    const opt = muon({learningRate: 0.02, splitFusedGates: true});
     model.compile({optimizer: opt, loss: 'meanSquaredError'});
     const x = tf.floor(tf.randomUniform([8, 5], 0, 8, 'float32', 1));
     const y = tf.randomNormal([8, 1], 0, 1, 'float32', 2);
@@ -232,7 +232,7 @@ describe('Muon', () => {
     expect(reloaded.routeOf('tok_embedding/kernel', [4, 2])).to.equal('muon'); // excludeEmbeddings false survived
     expect(reloaded.fusedGates).to.deep.equal([{name: 'My_LSTM/recurrent_kernel', gates: 4}]);
     expect(reloaded.gatesOf([{name: 'My_LSTM/recurrent_kernel_1', shape: [2, 8]}])).to.deep.equal([4]);
-    expect(new Muon().getConfig()).to.include({excludeEmbeddings: true, splitFusedGates: true});
+    expect(new Muon().getConfig()).to.include({excludeEmbeddings: true, splitFusedGates: false});
   });
 
   it('rejects bad hyperparameters with errors naming them', () => {
