@@ -146,10 +146,31 @@ export function orthogonalize(mats: tf.Tensor[], steps: number, eps: number): tf
   return batchedByShape(mats, x => newtonSchulzUnchecked(x, steps, 3.4445, -4.775, 2.0315, eps));
 }
 
-/** Soft spectral clip H_c on each matrix (batched by shape); `c = Infinity` is the identity. */
-export function softClipMatrices(mats: tf.Tensor[], c: number, steps: number): tf.Tensor[] {
-  if (!Number.isFinite(c)) return mats;
-  return batchedByShape(mats, x => softSpectralClipUnchecked(x, c, steps));
+/**
+ * Soft spectral clip H_c on each matrix (batched by shape); `c` is a number or
+ * a function of the matrix' `[rows, cols]` (so one value per shape group);
+ * `c = Infinity` is the identity.
+ */
+export function softClipMatrices(mats: tf.Tensor[], c: number | ((rows: number, cols: number) => number), steps: number): tf.Tensor[] {
+  const cOf = typeof c === 'number' ? () => c : c;
+  return batchedByShape(mats, x => {
+    const [rows, cols] = x.shape.slice(-2);
+    const ck = cOf(rows, cols);
+    return Number.isFinite(ck) ? softSpectralClipUnchecked(x, ck, steps) : x;
+  });
+}
+
+/** SPECTRA's threshold scales. */
+export type SpectraClipScale = 'absolute' | 'sqrt-fan';
+export const SPECTRA_CLIP_SCALES: readonly SpectraClipScale[] = ['absolute', 'sqrt-fan'];
+
+/**
+ * The factor on SPECTRA's threshold c for a `[fanIn, fanOut]` matrix (a vector
+ * of length n is `[1, n]`): 'absolute' 1 (the paper's c); 'sqrt-fan'
+ * `√fanIn + √fanOut`, the spectral norm of a random ±1 matrix of that shape.
+ */
+export function spectraClipFactor(fanIn: number, fanOut: number, scale: SpectraClipScale): number {
+  return scale === 'absolute' ? 1 : Math.sqrt(fanIn) + Math.sqrt(fanOut);
 }
 
 /** The 1-D soft clip rule; `c = Infinity` is the identity. */

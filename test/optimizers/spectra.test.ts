@@ -46,7 +46,7 @@ describe('Spectra', () => {
     it(`matches 5 float64 steps with the exact SVD clip (applyTo '${applyTo}', weightDecay ${weightDecay}, preClip ${preClip}, c ${c})${c === 5 && preClip == null ? ' @wasm' : ''}`, () => {
       const {params, grads} = problem();
       const lr = 0.05;
-      const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay, clipThreshold: c, applyTo, preClipThreshold: preClip});
+      const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay, clipScale: 'absolute', clipThreshold: c, applyTo, preClipThreshold: preClip});
       const got = applySteps(params, grads, opt);
       const cfg: SpectraRefConfig = {lrs: [lr, lr, lr, lr, lr], beta1: 0.8, beta2: 0.99, eps: 1e-7, weightDecay, c, applyTo, preClip, warmupSteps: 0, lrBase: lr};
       spectraSteps64(params, grads, cfg);
@@ -55,10 +55,41 @@ describe('Spectra', () => {
     });
   }
 
+  // The default scale: c·(√fanIn + √fanOut) per matrix, c·(1 + √n) per vector.
+  // Gradients are scaled up so that the Adam updates of the matrices reach
+  // their thresholds (sign-like updates of these shapes sit near √fanIn + √fanOut).
+  for (const {applyTo, c} of [{applyTo: 'matrices' as const, c: 0.4}, {applyTo: 'all' as const, c: 0.25}]) {
+    it(`defaults to clipScale 'sqrt-fan' and matches 5 float64 steps with c·(√fanIn + √fanOut) (applyTo '${applyTo}', c ${c})`, () => {
+      const {params, grads} = problem();
+      const lr = 0.05;
+      const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay: 0.1, clipThreshold: c, applyTo});
+      expect(opt.clipScale).to.equal('sqrt-fan');
+      const got = applySteps(params, grads, opt);
+      spectraSteps64(params, grads, {lrs: [lr, lr, lr, lr, lr], beta1: 0.8, beta2: 0.99, eps: 1e-7, weightDecay: 0.1, c, applyTo, preClip: null, warmupSteps: 0, lrBase: lr, clipScale: 'sqrt-fan'});
+      expectMatches(got, params);
+      opt.dispose();
+    });
+  }
+
+  it('default spectra(): threshold 1·(√fanIn + √fanOut), matches float64 steps; the absolute c = 10 form differs', () => {
+    const {params, grads} = problem();
+    const base = {lrs: [1e-3, 1e-3, 1e-3, 1e-3, 1e-3], beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: 0.1, applyTo: 'matrices' as const, preClip: null, warmupSteps: 0, lrBase: 1e-3};
+    const got = applySteps(params, grads, spectra());
+    const expected = params.map(p => ({...p, w: Float64Array.from(p.w)}));
+    spectraSteps64(expected, grads, {...base, c: 1, clipScale: 'sqrt-fan'});
+    expectMatches(got, expected);
+    // The paper's absolute c = 10 clips these [9, 4] … [8, 5] updates less
+    // (√9 + √4 = 5 < 10): the two forms are distinguishable here.
+    const paper = params.map(p => ({...p, w: Float64Array.from(p.w)}));
+    spectraSteps64(paper, grads, {...base, c: 10, clipScale: 'absolute'});
+    const diff = Math.max(...paper.flatMap((p, k) => Array.from(p.w, (v, i) => Math.abs(v - expected[k].w[i]))));
+    expect(diff).to.be.greaterThan(1e-4);
+  });
+
   it('couples the threshold to a warmup schedule as c_k = c·lr_base/lr_k', () => {
     const {params, grads} = problem();
     const lr = schedules.linearWarmup({learningRate: 0.05, warmupSteps: 3});
-    const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay: 0.1, clipThreshold: 1, preClipThreshold: 2, warmupSteps: 3});
+    const opt = spectra({learningRate: lr, beta1: 0.8, beta2: 0.99, weightDecay: 0.1, clipScale: 'absolute', clipThreshold: 1, preClipThreshold: 2, warmupSteps: 3});
     const got = applySteps(params, grads, opt);
     // lr_k = 0.05·min(1, (k+1)/3): 0.01667, 0.03333, 0.05, 0.05, 0.05; lr_base = lr(3) = 0.05.
     const lrs = [0, 1, 2, 3, 4].map(k => 0.05 * Math.min(1, (k + 1) / 3));
@@ -106,16 +137,20 @@ describe('Spectra', () => {
   });
 
   it('round-trips its config with a schedule', () => {
-    const opt = new Spectra({learningRate: schedules.cosine({learningRate: 2e-3, decaySteps: 100, warmupSteps: 10}), clipThreshold: 5, applyTo: 'all', preClipThreshold: 0.1, warmupSteps: 10, nsSteps: 12});
+    const opt = new Spectra({learningRate: schedules.cosine({learningRate: 2e-3, decaySteps: 100, warmupSteps: 10}), clipScale: 'absolute', clipThreshold: 5, applyTo: 'all', preClipThreshold: 0.1, warmupSteps: 10, nsSteps: 12});
     const config = opt.getConfig();
     const reloaded = Spectra.fromConfig(Spectra, JSON.parse(JSON.stringify(config))) as Spectra;
     expect(reloaded.getConfig()).to.deep.equal(config);
     expect(reloaded.thresholdScale(0)).to.be.closeTo(opt.thresholdScale(0), 1e-12);
+    expect(reloaded.clipScale).to.equal('absolute');
+    expect(new Spectra().getConfig()).to.include({clipScale: 'sqrt-fan', clipThreshold: 1});
+    expect(new Spectra({clipScale: 'absolute'}).getConfig()).to.include({clipScale: 'absolute', clipThreshold: 10});
   });
 
   it('rejects bad hyperparameters with errors naming them', () => {
     expect(() => spectra({learningRate: -1})).to.throw(/learningRate.*-1/);
     expect(() => spectra({clipThreshold: 0})).to.throw(/clipThreshold.*0/);
+    expect(() => spectra({clipScale: 'relative' as 'absolute'})).to.throw(/clipScale.*'relative'/);
     expect(() => spectra({clipThreshold: -3})).to.throw(/clipThreshold.*-3/);
     expect(() => spectra({preClipThreshold: 0})).to.throw(/preClipThreshold.*0/);
     expect(() => spectra({nsSteps: 0})).to.throw(/nsSteps.*0/);

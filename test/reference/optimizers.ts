@@ -188,6 +188,12 @@ export interface MuonRefConfig {
   adam: {lr: number; beta1: number; beta2: number; eps: number; wd: number};
   /** Names routed to Adam although rank 2. */
   adamNames: string[];
+  /**
+   * Fused-gate matrices: name → g. Such a `[in, g·u]` matrix is cut into g
+   * column blocks `[in, u]`, each block is orthogonalised and scaled as a
+   * matrix of its own, and the blocks are put back side by side.
+   */
+  gates?: Record<string, number>;
 }
 
 /**
@@ -215,13 +221,20 @@ export function muonSteps64(params: Param64[], grads: Float64Array[][], cfg: Muo
         m[i] = m[i] + (g[i] - m[i]) * (1 - cfg.momentum); // momentum.lerp_(grad, 1 - beta)
         u[i] = cfg.nesterov ? g[i] + (m[i] - g[i]) * cfg.momentum : m[i]; // grad.lerp_(momentum, beta)
       }
-      const torchG = transpose(mat(fanIn, fanOut, u)); // [out, in]
-      const o = newtonSchulz64(torchG, cfg.nsSteps);
-      const rows = o.rows;
-      const cols = o.cols;
-      const scale = cfg.scaleMode === 'original' ? Math.max(1, rows / cols) ** 0.5 : cfg.scaleMode === 'match-adamw' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : 1;
-      const upd = transpose(o).data; // back to [in, out]
-      for (let i = 0; i < g.length; i++) p.w[i] = p.w[i] * (1 - cfg.lr * cfg.weightDecay) - cfg.lr * scale * upd[i];
+      const nGates = cfg.gates?.[p.name] ?? 1;
+      const width = fanOut / nGates;
+      const upd = new Float64Array(g.length); // [in, out]
+      for (let blk = 0; blk < nGates; blk++) {
+        const block = mat(fanIn, width);
+        for (let r = 0; r < fanIn; r++) for (let c = 0; c < width; c++) block.data[r * width + c] = u[r * fanOut + blk * width + c];
+        const o = newtonSchulz64(transpose(block), cfg.nsSteps); // torch layout [out, in]
+        const rows = o.rows;
+        const cols = o.cols;
+        const scale = cfg.scaleMode === 'original' ? Math.max(1, rows / cols) ** 0.5 : cfg.scaleMode === 'match-adamw' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : 1;
+        const back = transpose(o); // [in, width]
+        for (let r = 0; r < fanIn; r++) for (let c = 0; c < width; c++) upd[r * fanOut + blk * width + c] = scale * back.data[r * width + c];
+      }
+      for (let i = 0; i < g.length; i++) p.w[i] = p.w[i] * (1 - cfg.lr * cfg.weightDecay) - cfg.lr * upd[i];
     });
   });
 }
@@ -239,6 +252,12 @@ export interface SpectraRefConfig {
   warmupSteps: number;
   /** lr at the end of warmup (the reference's base lr). */
   lrBase: number;
+  /**
+   * 'absolute' (default): the threshold is c. 'sqrt-fan': c·(√fanIn + √fanOut)
+   * for a tfjs `[fanIn, fanOut]` matrix (torch `[out, in]`: √rows + √cols),
+   * c·(1 + √n) for a vector of length n.
+   */
+  clipScale?: 'absolute' | 'sqrt-fan';
 }
 
 /**
@@ -259,12 +278,15 @@ export function spectraSteps64(params: Param64[], grads: Float64Array[][], cfg: 
       if (cpk != null && isMat) g = transpose(softClipExact64(transpose(mat(fanIn, fanOut, g)), cpk)).data;
       const dir = adamStep(p, g, adam[k], t + 1, {lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, wd: cfg.weightDecay});
       let upd: Float64Array;
+      const rel = cfg.clipScale === 'sqrt-fan';
       if (isMat) {
         const torchU = transpose(mat(fanIn, fanOut, dir)); // [out, in]
         const alpha = Math.max(1, torchU.rows / torchU.cols) ** 0.5;
-        upd = transpose(softClipExact64(torchU, ck)).data.map(v => v * alpha);
+        const c = rel ? ck * (Math.sqrt(torchU.rows) + Math.sqrt(torchU.cols)) : ck;
+        upd = transpose(softClipExact64(torchU, c)).data.map(v => v * alpha);
       } else {
-        upd = cfg.applyTo === 'all' ? softClipVector64(dir, ck) : dir;
+        const c = rel ? ck * (1 + Math.sqrt(dir.length)) : ck;
+        upd = cfg.applyTo === 'all' ? softClipVector64(dir, c) : dir;
       }
       for (let i = 0; i < p.w.length; i++) p.w[i] = p.w[i] * (1 - lr * cfg.weightDecay) - lr * upd[i];
     });
