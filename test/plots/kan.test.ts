@@ -82,7 +82,7 @@ describe('plots.kanFunctions', () => {
       const model = tf.sequential({layers: [tf.layers.inputLayer({inputShape: [4]}), layer]});
       // Non-trivial weights (several layers start with zeros somewhere): perturb every weight.
       layer.trainableWeights.forEach((w, k) => w.write(tf.add(w.read(), tf.randomUniform(w.shape as number[], -0.3, 0.3, 'float32', 100 + k))));
-      const x = tf.randomUniform([7, 4], -1.5, 1.5, 'float32', 21);
+      const x = tf.randomUniform([7, 4], -1.5, 1.5, 'float32', 21) as tf.Tensor2D;
       const e = kanEdges(layer, x);
       const y = model.predict(x) as tf.Tensor;
       const summed = tf.tidy(() => {
@@ -111,7 +111,7 @@ describe('plots.kanFunctions', () => {
     for (const [, make] of variants) {
       const layer = make();
       tf.sequential({layers: [tf.layers.inputLayer({inputShape: [3]}), layer]});
-      const x = tf.randomUniform([5, 3], -1, 1, 'float32', 22);
+      const x = tf.randomUniform([5, 3], -1, 1, 'float32', 22) as tf.Tensor2D;
       const before = tf.memory().numTensors;
       const e = kanEdges(layer, x);
       tf.dispose([e.u, e.phi, e.base ?? [], e.bias ?? []]);
