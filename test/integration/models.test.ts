@@ -199,6 +199,112 @@ const nested: FitCase = {
   wsmFallback: ['code'],
 };
 
+/** An MLP classifier trained by `fitDataset` from a `tf.data` pipeline. */
+function datasetModel(hidden: Hidden): tf.LayersModel {
+  return tf.sequential({layers: [
+    tf.layers.inputLayer({inputShape: [10]}),
+    hiddenLayer(hidden, 16, 'hidden', 61),
+    tf.layers.dense({units: 3, activation: 'softmax', name: 'head', kernelInitializer: seeded(62)}),
+  ]});
+}
+
+async function runDatasetCase(opt: OptName, hidden: Hidden): Promise<void> {
+  const model = datasetModel(hidden);
+  model.compile({optimizer: makeOptimizer(opt), loss: 'categoricalCrossentropy'});
+  const {x, y} = classData(63);
+  const rows = (await x.array()).map((r, i) => ({x: r, y: (y.arraySync() as number[][])[i]}));
+  // Element tensors are created lazily by the pipeline; fitDataset disposes each batch.
+  const dataset = () => tf.data.array(rows).map(r => ({xs: tf.tensor1d((r as {x: number[]}).x), ys: tf.tensor1d((r as {y: number[]}).y)})).batch(BATCH);
+  const probe = tf.tidy(() => slice0(x, 24));
+  const cbs = callbackSet(model, probe, ['hidden'], ['head']);
+  const h = await model.fitDataset(dataset(), {epochs: EPOCHS, verbose: 0, callbacks: cbs.callbacks});
+  expectLearning(h.history.loss as number[], `fitDataset ${opt}/${hidden}`);
+  expectMonitored(h, cbs.csvFile, ['hidden']);
+  await expectNoGrowth(() => model.fitDataset(dataset(), {epochs: 1, verbose: 0, callbacks: callbackSet(model, probe, ['hidden'], ['head']).callbacks}), 'fitDataset + callbacks');
+  await resumeCheck(model, m => m.fitDataset(dataset(), {epochs: 2, verbose: 0}), x);
+  tf.dispose([x, y, probe]);
+  model.dispose();
+}
+
+/** z = μ + exp(logσ²/2)·ε, with ε an input so training is reproducible (a custom layer, as in tfjs-examples' VAE). */
+class Reparameterize extends tf.layers.Layer {
+  static className = 'TfaIntegrationReparameterize';
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return (inputShape as tf.Shape[])[0];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [mu, logVar, eps] = inputs as tf.Tensor[];
+      return tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+    });
+  }
+}
+tf.serialization.registerClass(Reparameterize);
+
+function vaeModel(hidden: Hidden): tf.LayersModel {
+  const x = tf.input({shape: [16], name: 'x'});
+  const eps = tf.input({shape: [2], name: 'eps'});
+  const h = hiddenLayer(hidden, 16, 'hidden', 71).apply(x);
+  const mu = tf.layers.dense({units: 2, name: 'mu', kernelInitializer: seeded(72)}).apply(h) as tf.SymbolicTensor;
+  const logVar = tf.layers.dense({units: 2, name: 'log_var', kernelInitializer: seeded(73)}).apply(h) as tf.SymbolicTensor;
+  const z = new Reparameterize({name: 'z'}).apply([mu, logVar, eps]) as tf.SymbolicTensor;
+  const d = tf.layers.dense({units: 16, activation: 'relu', name: 'dec', kernelInitializer: seeded(74)}).apply(z);
+  const recon = tf.layers.dense({units: 16, activation: 'sigmoid', name: 'recon', kernelInitializer: seeded(75)}).apply(d) as tf.SymbolicTensor;
+  return tf.model({inputs: [x, eps], outputs: [recon, mu, logVar]});
+}
+
+/** One epoch of `optimizer.minimize` on the ELBO (BCE summed over features + KL), batches in order; mean loss. */
+function vaeEpoch(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor2D, epoch: number): number {
+  const vars = model.trainableWeights.map(w => w.read() as tf.Variable);
+  let total = 0;
+  for (let b = 0; b < N / BATCH; b++) {
+    const cost = opt.minimize(() => {
+      const xb = tf.slice(x, b * BATCH, BATCH);
+      const eps = tf.randomNormal([BATCH, 2], 0, 1, 'float32', 1000 * epoch + b);
+      const [recon, mu, logVar] = model.apply([xb, eps], {training: true}) as tf.Tensor[];
+      const bce = tf.neg(tf.mean(tf.sum(tf.add(tf.mul(xb, tf.log(tf.add(recon, 1e-7))), tf.mul(tf.sub(1, xb), tf.log(tf.add(tf.sub(1, recon), 1e-7)))), 1)));
+      const kl = tf.mul(-0.5, tf.mean(tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mu)), tf.exp(logVar)), 1)));
+      return tf.add(bce, kl) as tf.Scalar;
+    }, true, vars)!;
+    total += cost.dataSync()[0];
+    cost.dispose();
+  }
+  return total / (N / BATCH);
+}
+
+async function runVaeCase(opt: OptName, hidden: Hidden): Promise<void> {
+  const model = vaeModel(hidden);
+  const optimizer = makeOptimizer(opt);
+  const x = tf.tidy(() => tf.sigmoid(tf.mul(tf.matMul(tf.randomNormal([N, 2], 0, 1, 'float32', 76), tf.randomNormal([2, 16], 0, 1, 'float32', 77)), 2))) as tf.Tensor2D;
+  const losses: number[] = [];
+  for (let e = 0; e < EPOCHS; e++) losses.push(vaeEpoch(model, optimizer, x, e));
+  expectLearning(losses, `VAE ${opt}/${hidden}`);
+  let e = EPOCHS;
+  await expectNoGrowth(async () => vaeEpoch(model, optimizer, x, e++), 'optimizer.minimize');
+  // Save the model and the optimizer state; reload both; continue both.
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async a => {
+    artifacts = a;
+    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+  const state = await optimizer.getWeights();
+  const resumed = makeOptimizer(opt);
+  await resumed.setWeights(state);
+  const probe = [tf.slice(x, 0, 8), tf.zeros([8, 2])];
+  predictions(model, probe).forEach((p, i) => expect(Array.from(predictions(loaded, probe)[i]), `reloaded prediction ${i}`).to.deep.equal(Array.from(p)));
+  for (let k = 0; k < 2; k++) {
+    vaeEpoch(model, optimizer, x, 100 + k);
+    vaeEpoch(loaded, resumed, x, 100 + k);
+  }
+  expect(maxWeightDiff(weightValues(model), weightValues(loaded)), 'resumed vs uninterrupted weights').to.equal(0);
+  tf.dispose([x, ...probe]);
+  optimizer.dispose();
+  resumed.dispose();
+  model.dispose();
+  loaded.dispose();
+}
+
 // ---- the checks --------------------------------------------------------------------------------
 
 async function runFitCase(c: FitCase, opt: OptName, hidden: Hidden): Promise<void> {
@@ -242,6 +348,14 @@ describe('integration: model kinds of the tfjs examples × optimizers × callbac
     const hidden = nextHidden();
     it(`${cell} with timeDistributed heads, ${opt}, hidden ${hidden} @wasm`, async () => runFitCase(rnnCase(cell), opt, hidden));
   });
+  for (const opt of OPTIMIZERS) {
+    const hidden = nextHidden();
+    it(`fitDataset from tf.data, ${opt}, hidden ${hidden} @wasm`, async () => runDatasetCase(opt, hidden));
+  }
+  for (const opt of OPTIMIZERS) {
+    const hidden = nextHidden();
+    it(`VAE with a custom layer trained by optimizer.minimize, ${opt}, hidden ${hidden} @wasm`, async () => runVaeCase(opt, hidden));
+  }
   for (const opt of OPTIMIZERS) {
     const hidden = nextHidden();
     it(`CNN (conv2d, maxPooling, dense), ${opt}, hidden ${hidden}`, async () => runFitCase(cnn, opt, hidden));
