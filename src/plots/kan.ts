@@ -276,6 +276,17 @@ function checkKanLayer(layer: tfl.layers.Layer): void {
  * {@link KanEdges}): `layer(x) = Σ_i φ_ij(u_i) + Σ_i base_ij(x_i) + bias`,
  * exactly the curves {@link kanFunctions} draws. Synchronous; the caller
  * disposes the returned tensors.
+ *
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = tfa.layers.chebyshevKAN({units: 2, inputShape: [3], seed: 1});
+ * const model = tf.sequential({layers: [layer]});
+ * const x = tf.randomNormal([4, 3], 0, 1, 'float32', 2);
+ * const {phi} = tfa.plots.kanEdges(layer, x); // [3, 4, 2]: φ_ij(x_i)
+ * tf.sum(phi, 0).print();                     // equals model.predict(x) (no bias, no base branch)
+ * ```
  */
 export function kanEdges(layer: tfl.layers.Layer, x: tf.Tensor2D): KanEdges {
   checkKanLayer(layer);
