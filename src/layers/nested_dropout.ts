@@ -166,6 +166,8 @@ export class NestedDropout extends tfl.layers.Layer {
   /** The current stream state, re-read from the weight when something else (load, setWeights) wrote it. */
   private readState(): number {
     if (this.stateVar != null && this.stateVar.read().dataId !== this.mirroredData) {
+      // Not a hot path: only the first training call after load/setWeights reads the 4-byte state.
+      // eslint-disable-next-line no-restricted-properties -- one scalar read after an external write
       this.state = this.stateVar.read().dataSync()[0] >>> 0;
       this.mirroredData = this.stateVar.read().dataId;
     }
