@@ -192,7 +192,7 @@ export class RBFKAN extends tfl.layers.Layer {
  * m₂ = E[Σ_j exp(−2((z − c_j)/h)²)] for z ~ N(0, 1): the Gaussian integral
  * E[exp(−a(z − c)²)] = exp(−a c²/(1 + 2a))/√(1 + 2a) with a = 2/h².
  */
-export function rbfSecondMoment(centers: number[], width: number): number {
+function rbfSecondMoment(centers: number[], width: number): number {
   const a = 2 / (width * width);
   return centers.reduce((s, c) => s + Math.exp((-a * c * c) / (1 + 2 * a)) / Math.sqrt(1 + 2 * a), 0);
 }
