@@ -32,7 +32,7 @@ const TYPES: Record<string, string> = {
  * tfjs-layers) resolves through the page's import map to the global build.
  */
 function tfShim(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the list of names tfjs exports, read once at start-up
   const names = Object.keys(require('@tensorflow/tfjs') as object).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
   return `const t = globalThis.tf;\nexport default t;\nexport const {${names.join(', ')}} = t;\n`;
 }

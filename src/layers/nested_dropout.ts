@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
+import {mulberry32Step} from '../random/rng';
 import {fail, finiteNumber, integer, knownLastDim, oneOf, positiveInt, positiveNumber} from '../validate';
 import {singleInput} from './utils';
 
@@ -210,13 +211,10 @@ export class NestedDropout extends tfl.layers.Layer {
 
   private sample(): number {
     const cdf = this.cdf!;
-    // One mulberry32 step (the generator of spectral/rng.ts), state kept in the weight.
-    const s = (this.readState() + 0x6d2b79f5) >>> 0;
-    this.writeState(s);
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * cdf[cdf.length - 1];
+    // One mulberry32 step (src/random/rng.ts), the state kept in the weight.
+    const {state, value} = mulberry32Step(this.readState());
+    this.writeState(state);
+    const u = value * cdf[cdf.length - 1];
     let k = 0;
     while (k < cdf.length - 1 && cdf[k] <= u) k++;
     return k + 1; // kept units, 1..N

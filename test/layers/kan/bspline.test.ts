@@ -309,7 +309,6 @@ describe('BSplineKAN', () => {
     expect(() => bsplineKAN({units: 2, splineOrder: 1.5})).to.throw(/splineOrder.*1\.5/);
     expect(() => bsplineKAN({units: 2, gridRange: [1, -1]})).to.throw(/gridRange.*\[1,-1\]/);
     expect(() => bsplineKAN({units: 2, gridRange: [0, 0]})).to.throw(/gridRange.*\[0,0\]/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid enum
     expect(() => bsplineKAN({units: 2, baseActivation: 'swish' as any})).to.throw(/baseActivation.*swish/);
     expect(() => bsplineKAN({units: 2, regularization: {l1: -1}})).to.throw(/regularization\.l1.*-1/);
   });

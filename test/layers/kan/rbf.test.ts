@@ -139,7 +139,6 @@ describe('RBFKAN', () => {
     expect(() => rbfKAN({units: 2, splineInitScale: 'he' as unknown as number})).to.throw(/splineInitScale.*he/);
     expect(() => rbfKAN({units: 2, numCenters: 2.5})).to.throw(/numCenters.*2\.5/);
     expect(() => rbfKAN({units: 2, gridMin: 2, gridMax: -2})).to.throw(/gridMin.*\[2,-2\]/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid enum
     expect(() => rbfKAN({units: 2, baseActivation: 'swish' as any})).to.throw(/baseActivation.*swish/);
     expect(() => rbfKAN({units: 2}).apply(tf.zeros([2, 1]))).to.throw(/useLayerNorm.*\[2,1\]|useLayerNorm.*1\]/);
     expect(() => rbfKAN({units: 2, useLayerNorm: false}).apply(tf.zeros([2, 1]))).to.not.throw();
