@@ -1,7 +1,8 @@
 // Issue 12 point 5: initial and early loss of a wide rbfKAN dropped in for a hidden Dense,
 // fast-kan's spline scale 0.1 vs the 'glorot' scale, on (a) a regression and (b) a 784→512
-// encoder of a Fashion-MNIST autoencoder. Run: heavy npx tsx bench/rbf_init.ts
+// encoder of a Fashion-MNIST autoencoder. Run: heavy npx tsx bench/rbf_init.ts (wasm; TFA_BACKEND=cpu for cpu)
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 
@@ -21,6 +22,7 @@ function fashion(n: number): tf.Tensor2D {
 }
 
 async function main(): Promise<void> {
+  await tf.setBackend(process.env.TFA_BACKEND ?? 'wasm');
   const kinds: Hidden[] = ['dense', 'rbf-0.1', 'rbf-glorot'];
   const seeds = [1, 2, 3];
   const ms = (v: number[]) => {
@@ -47,9 +49,9 @@ async function main(): Promise<void> {
     }
     tf.dispose([x, y]);
   }
-  // (b) autoencoder 784 → 512 (hidden under test) → 784 sigmoid, BCE, Fashion-MNIST 2048 images.
+  // (b) autoencoder 784 → 512 (hidden under test) → 784 sigmoid, BCE, Fashion-MNIST 1024 images.
   {
-    const x = fashion(2048);
+    const x = fashion(1024);
     for (const kind of kinds) {
       const init: number[] = [];
       const after: number[] = [];
