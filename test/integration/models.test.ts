@@ -212,7 +212,8 @@ async function runDatasetCase(opt: OptName, hidden: Hidden): Promise<void> {
   const model = datasetModel(hidden);
   model.compile({optimizer: makeOptimizer(opt), loss: 'categoricalCrossentropy'});
   const {x, y} = classData(63);
-  const rows = (await x.array()).map((r, i) => ({x: r, y: (y.arraySync() as number[][])[i]}));
+  const ys = await y.array();
+  const rows = (await x.array()).map((r, i) => ({x: r, y: ys[i]}));
   // Element tensors are created lazily by the pipeline; fitDataset disposes each batch.
   const dataset = () => tf.data.array(rows).map(r => ({xs: tf.tensor1d((r as {x: number[]}).x), ys: tf.tensor1d((r as {y: number[]}).y)})).batch(BATCH);
   const probe = tf.tidy(() => slice0(x, 24));
