@@ -281,3 +281,32 @@ export function lastLayerInput(model: tfl.LayersModel): DefaultFeature {
 export function flattenLeading(a: tf.Tensor): tf.Tensor2D {
   return tf.reshape(a, [-1, a.shape[a.rank - 1]]) as tf.Tensor2D;
 }
+
+/**
+ * The output of the layer named `name` in `model`'s own graph. Unlike
+ * `layer.output`, this works for a layer with several inbound nodes when only
+ * one of them is in `model` (a nested model: its own internal node plus its
+ * call in the outer model). A layer called several times in `model` (shared)
+ * or with several outputs throws, naming the layer.
+ */
+export function layerOutputInModel(model: tfl.LayersModel, name: string, who: string): tfl.SymbolicTensor {
+  const layer = layerByName(model, name, who);
+  if (layer.inboundNodes.length === 1) return singleSymbolic(layer.output, `output of layer '${name}'`, who);
+  // Walk back from the model outputs to find the nodes of `layer` that the model runs.
+  const seen = new Set<object>();
+  const mine = new Set<object>();
+  const stack = [...model.outputs];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    const node = (t.sourceLayer as tfl.layers.Layer).inboundNodes[t.nodeIndex];
+    if (node == null || seen.has(node)) continue;
+    seen.add(node);
+    if (t.sourceLayer === layer) mine.add(node);
+    stack.push(...node.inputTensors);
+  }
+  const nodes = layer.inboundNodes.filter(n => mine.has(n));
+  if (nodes.length !== 1) {
+    throw new ValueError(`${who}: layer '${name}' must be called once in the model to have one output, got ${nodes.length} calls.`);
+  }
+  return singleSymbolic(nodes[0].outputTensors, `output of layer '${name}'`, who);
+}

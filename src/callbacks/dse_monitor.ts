@@ -10,7 +10,7 @@ import {diffusionKernel} from '../spectral/dse';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerNameArg, firesAt, lastLayerInput, layerByName, probeArg, probeSize, singleSymbolic, warnOnce,
+  checkProbeAgainstModel, layerNameArg, firesAt, lastLayerInput, layerOutputInModel, probeArg, probeSize, warnOnce,
 } from './common';
 
 /** Arguments of {@link DseMonitor}. */
@@ -132,7 +132,7 @@ export class DseMonitor extends tfl.Callback {
     checkProbeAgainstModel(this.model, this.probeX, 'probe', WHO);
     let feature: tfl.SymbolicTensor;
     if (this.layerName != null) {
-      feature = singleSymbolic(layerByName(this.model, this.layerName, WHO).output, `output of layer '${this.layerName}'`, WHO);
+      feature = layerOutputInModel(this.model, this.layerName, WHO);
     } else {
       const found = lastLayerInput(this.model);
       if (!found.ok) {

@@ -9,7 +9,7 @@ import {eigh} from '../linalg/eigh';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, lastLayerInput, layerByName, layerNameArg, probeArg, probeSize, singleSymbolic, warnOnce,
+  checkProbeAgainstModel, lastLayerInput, layerNameArg, layerOutputInModel, probeArg, probeSize, warnOnce,
 } from './common';
 
 /** Arguments of {@link SpectralTruncation}. */
@@ -318,8 +318,7 @@ export class SpectralTruncation extends tfl.Callback {
     let head: tfl.layers.Layer;
     let feature: tfl.SymbolicTensor;
     if (this.layerName != null) {
-      const layer = layerByName(model, this.layerName, WHO);
-      feature = singleSymbolic(layer.output, `output of layer '${this.layerName}'`, WHO);
+      feature = layerOutputInModel(model, this.layerName, WHO);
       const consumer = model.layers.find(l => l.getClassName() === 'Dense' && l.inboundNodes.some(nd => nd.inputTensors.includes(feature)));
       if (consumer == null) {
         throw new ValueError(`${WHO}: layer '${this.layerName}' must feed a Dense layer directly (the head to fold into), got none consuming its output.`);

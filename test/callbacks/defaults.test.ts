@@ -3,12 +3,13 @@
 import * as tf from '@tensorflow/tfjs';
 import {expect} from 'chai';
 
+import {activationKurtosisMonitor} from '../../src/callbacks/activation_kurtosis_monitor';
 import {dseMonitor} from '../../src/callbacks/dse_monitor';
 import {spectralTruncation} from '../../src/callbacks/spectral_truncation';
 import {lastLayerInput} from '../../src/callbacks/common';
 import {rbfKAN} from '../../src/layers/kan/rbf';
 import {bsplineKAN} from '../../src/layers/kan/bspline';
-import {diffusionSpectralEntropy} from '../../src/spectral';
+import {diffusionSpectralEntropy, excessKurtosis} from '../../src/spectral';
 
 /** Runs fn collecting console.warn lines. */
 async function collectWarnings<T>(fn: () => Promise<T>): Promise<{result: T; warnings: string[]}> {
@@ -163,6 +164,27 @@ describe('callback defaults on sequence, KAN and nested models (issue 12, point 
       await cut.apply(model).then(() => expect.fail('no error'), e => expect(String(e)).to.match(/not a Dense layer/));
       tf.dispose([x, y]);
     }
+  });
+
+  it('a named nested model is measured at its output in the outer graph (tfjs `layer.output` throws there)', async () => {
+    const inner = tf.sequential({name: 'encoder', layers: [tf.layers.dense({units: 5, inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({seed: 8})})]});
+    const input = tf.input({shape: [4]});
+    const code = inner.apply(input) as tf.SymbolicTensor;
+    const model = tf.model({inputs: input, outputs: tf.layers.dense({units: 2, name: 'head'}).apply(code) as tf.SymbolicTensor});
+    model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+    const x = tf.randomNormal([10, 4], 0, 1, 'float32', 9);
+    const y = tf.zeros([10, 2]);
+    let direct = {dse: NaN, kurt: NaN};
+    const check = new tf.CustomCallback({onEpochEnd: async () => {
+      const z = activationAt(model, code, x) as tf.Tensor2D;
+      direct = {dse: await diffusionSpectralEntropy(z, {sigma: 1}), kurt: await excessKurtosis(z)};
+      z.dispose();
+    }});
+    const h = await model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [
+      dseMonitor({probe: x, layer: 'encoder', sigma: 1}), activationKurtosisMonitor({probe: x, layers: ['encoder']}), check]});
+    expect(h.history.dse[0] as number).to.be.closeTo(direct.dse, 1e-9);
+    expect(h.history['kurtosis/encoder'][0] as number).to.be.closeTo(direct.kurt, 1e-9);
+    tf.dispose([x, y]);
   });
 
   it('an explicitly named wrong layer still throws', async () => {
