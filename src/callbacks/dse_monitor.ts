@@ -56,11 +56,14 @@ const WHO = 'dseMonitor';
  * class, so it works on `timeDistributed(dense)` heads, KAN heads and nested
  * models; when there is none (a last layer taking several tensors) the
  * monitor warns once, naming the `layer` argument, and records nothing. A
- * rank > 2 representation `[N, T, ..., D]` is flattened over its leading
- * axes into `N·T·…` samples of dimension D (every time step or position is a
+ * rank > 2 default representation `[N, T, ..., D]` (the input of a
+ * `timeDistributed` or sequence head) is flattened over its leading axes into
+ * `N·T·…` samples of dimension D, as the head sees it (every time step is a
  * point of the diffusion kernel; with `labels`, each inherits its probe
  * item's label), so the kernel is `N·T·…` wide: choose the probe size with
- * that in mind.
+ * that in mind. The output of a *named* layer is one sample per probe item,
+ * its axes after the batch flattened into features (`[N, T·…·D]`; e.g. a
+ * conv feature map).
  *
  * DSE = −Σ_i p_i log₂ p_i with p_i = |λ_i|^t / Σ_j |λ_j|^t, λ the eigenvalues of
  * the symmetric diffusion operator D^{-1/2} G D^{-1/2}, G_ab = exp(−‖z_a − z_b‖²/(2σ²)).
@@ -99,6 +102,8 @@ export class DseMonitor extends tfl.Callback {
   private readonly sink: RecordSink;
   private runner: ActivationProbe | null = null;
   private featureName = '';
+  /** How a rank > 2 representation becomes [samples, D]: positions as samples (default layer) or features (named layer). */
+  private flatten: 'samples' | 'features' = 'samples';
 
   constructor(args: DseMonitorArgs) {
     super();
@@ -142,6 +147,7 @@ export class DseMonitor extends tfl.Callback {
       feature = found.feature;
     }
     this.featureName = this.layerName ?? featureLayerName(this.model, feature);
+    this.flatten = this.layerName == null ? 'samples' : 'features';
     this.runner = new ActivationProbe(this.model, [feature]);
   }
 
@@ -166,7 +172,7 @@ export class DseMonitor extends tfl.Callback {
   /** DSE (and DSMI) of the current model on the probe, with the σ used. */
   async compute(): Promise<{dse: number; dsmi: number | null; sigma: number}> {
     if (this.runner == null) throw new ValueError(`${WHO}: compute() needs the model; call it during or after fit.`);
-    const [z] = this.runner.run(this.probeX, 256, 'samples'); // [N·positions, D]
+    const [z] = this.runner.run(this.probeX, 256, this.flatten); // [N·positions, D] or [N, positions·D]
     try {
       const sigma = await this.resolveSigma(z);
       this.sigmaUsed = sigma;
