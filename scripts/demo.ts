@@ -145,7 +145,7 @@ async function trainRun(
           // (the hidden layer's first inputs are blank corner pixels).
           result.kanSvgs.push({layer: name, svg: await plot(layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`})});
         } catch (e) {
-          // kanFunctions draws B-spline KAN layers only; other variants get a line in the report instead.
+          // A failure (none expected: kanFunctions draws every univariate KAN variant) still gets a line, not a crash.
           result.kanSvgs.push({layer: name, svg: `<p class="na">${layer.getClassName()} layer '${name}': ${(e as Error).message.split('\n')[0]}</p>`});
         }
       }

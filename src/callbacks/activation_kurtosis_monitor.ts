@@ -9,7 +9,7 @@ import {channelRmsKurtosis, excessKurtosis} from '../spectral';
 import {ValueError, bool, describe, positiveInt} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, finiteMean, firesAt, layerByName, layerNamesArg, probeArg, singleSymbolic,
+  checkProbeAgainstModel, finiteMean, firesAt, layerNamesArg, layerOutputInModel, probeArg,
 } from './common';
 
 /** Arguments of {@link ActivationKurtosisMonitor}. */
@@ -67,8 +67,7 @@ export class ActivationKurtosisMonitor extends tfl.Callback {
 
   override async onTrainBegin(): Promise<void> {
     checkProbeAgainstModel(this.model, this.probeX, 'probe', WHO);
-    const outputs = this.layerNames.map(name =>
-      singleSymbolic(layerByName(this.model, name, WHO).output, `output of layer '${name}'`, WHO));
+    const outputs = this.layerNames.map(name => layerOutputInModel(this.model, name, WHO));
     this.runner = new ActivationProbe(this.model, outputs);
   }
 

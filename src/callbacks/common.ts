@@ -145,27 +145,30 @@ export class ActivationProbe {
   }
 
   /**
-   * Activations for `x`, one `[N, features]` tensor per requested output
-   * (leading axes after the batch are flattened into features). Synchronous;
-   * the caller disposes the results.
+   * Activations for `x`, one 2-D tensor per requested output. With
+   * `flatten: 'features'` (default) a `[N, d1, ..., D]` activation becomes
+   * `[N, d1·…·D]` (axes after the batch flattened into features); with
+   * `'samples'` it becomes `[N·d1·…, D]` (every position is a sample of a
+   * D-dimensional representation). Synchronous; the caller disposes the results.
    */
-  run(x: tf.Tensor | tf.Tensor[], batchSize = 256): tf.Tensor2D[] {
-    return this.compute(x, batchSize, true) as tf.Tensor2D[];
+  run(x: tf.Tensor | tf.Tensor[], batchSize = 256, flatten: 'features' | 'samples' = 'features'): tf.Tensor2D[] {
+    return this.compute(x, batchSize, flatten) as tf.Tensor2D[];
   }
 
   /** As {@link run}, but each output keeps its own shape (`[N, ..., C]`). The caller disposes the results. */
   runRaw(x: tf.Tensor | tf.Tensor[], batchSize = 256): tf.Tensor[] {
-    return this.compute(x, batchSize, false);
+    return this.compute(x, batchSize, 'none');
   }
 
-  private compute(x: tf.Tensor | tf.Tensor[], batchSize: number, flatten: boolean): tf.Tensor[] {
+  private compute(x: tf.Tensor | tf.Tensor[], batchSize: number, flatten: 'features' | 'samples' | 'none'): tf.Tensor[] {
     return tf.tidy(() => {
       const computed = this.sub == null ? [] : asList(this.sub.predict(x, {batchSize}));
       const xs = Array.isArray(x) ? x : [x];
       let c = 0;
       return this.inputIndex.map(k => {
         const a = k >= 0 ? xs[k] : computed[c++];
-        return flatten ? tf.reshape(a, [a.shape[0], -1]) : tf.clone(a);
+        if (flatten === 'none') return tf.clone(a);
+        return flatten === 'samples' ? flattenLeading(a) : (tf.reshape(a, [a.shape[0], -1]) as tf.Tensor2D);
       });
     });
   }
@@ -226,4 +229,94 @@ export function finiteMean(values: number[]): number {
 /** True when a schedule of "every k epochs" fires at the end of 0-based `epoch`. */
 export function firesAt(epoch: number, every: number): boolean {
   return (epoch + 1) % every === 0;
+}
+
+const warned = new WeakMap<object, Set<string>>();
+
+/**
+ * `console.warn(message)` the first time `owner` (a callback instance) warns
+ * with this `key`; later calls with the same key are silent. Used when a
+ * default finds nothing to watch: the callback records nothing instead of
+ * aborting `fit`.
+ */
+export function warnOnce(owner: object, key: string, message: string): void {
+  let keys = warned.get(owner);
+  if (keys == null) warned.set(owner, (keys = new Set()));
+  if (keys.has(key)) return;
+  keys.add(key);
+  console.warn(message);
+}
+
+/**
+ * The node of `model`'s output layer (the layer producing `model.outputs[0]`)
+ * in `model`'s own graph. For a nested model used as the last layer this is
+ * the outer call, not the sub-model's internal node.
+ */
+function outputNode(model: tfl.LayersModel): {layer: tfl.layers.Layer; inputs: tfl.SymbolicTensor[]} {
+  const out = model.outputs[0];
+  const layer = out.sourceLayer as tfl.layers.Layer;
+  return {layer, inputs: layer.inboundNodes[out.nodeIndex].inputTensors};
+}
+
+/** Where a default representation comes from, or why there is none. */
+export type DefaultFeature =
+  | {ok: true; layer: tfl.layers.Layer; feature: tfl.SymbolicTensor}
+  | {ok: false; layer: tfl.layers.Layer; reason: string};
+
+/**
+ * The default representation of the representation callbacks: the input of the
+ * model's last layer (the layer producing the first model output), whatever its
+ * class (Dense, `timeDistributed(dense)`, a KAN layer, a nested model...).
+ * Not found (`ok: false` with a reason) when that layer takes several tensors
+ * (e.g. a Concatenate head) or its input has an unknown feature width.
+ */
+export function lastLayerInput(model: tfl.LayersModel): DefaultFeature {
+  const {layer, inputs} = outputNode(model);
+  if (inputs.length !== 1) {
+    return {ok: false, layer, reason: `the last layer '${layer.name}' (${layer.getClassName()}) takes ${inputs.length} input tensors`};
+  }
+  const feature = inputs[0];
+  if (feature.shape.length < 2 || feature.shape[feature.shape.length - 1] == null) {
+    return {ok: false, layer, reason: `the input of the last layer '${layer.name}' (${layer.getClassName()}) has shape ${describe(feature.shape)}, not [batch, ..., D] with a known D`};
+  }
+  return {ok: true, layer, feature};
+}
+
+/**
+ * `[N, d1, ..., D]` → `[N·d1·…, D]`: every position of a sequence (or image)
+ * becomes one sample of a D-dimensional representation (what a
+ * `timeDistributed(dense)` head or a Dense on a sequence sees). Rank 2 is
+ * returned unchanged (a new handle; the caller disposes both).
+ */
+export function flattenLeading(a: tf.Tensor): tf.Tensor2D {
+  return tf.reshape(a, [-1, a.shape[a.rank - 1]]) as tf.Tensor2D;
+}
+
+/**
+ * The output of the layer named `name` in `model`'s own graph. Unlike
+ * `layer.output`, this works for a layer with several inbound nodes when only
+ * one of them is in `model` (a nested model: its own internal node plus its
+ * call in the outer model). A layer called several times in `model` (shared)
+ * or with several outputs throws, naming the layer.
+ */
+export function layerOutputInModel(model: tfl.LayersModel, name: string, who: string): tfl.SymbolicTensor {
+  const layer = layerByName(model, name, who);
+  if (layer.inboundNodes.length === 1) return singleSymbolic(layer.output, `output of layer '${name}'`, who);
+  // Walk back from the model outputs to find the nodes of `layer` that the model runs.
+  const seen = new Set<object>();
+  const mine = new Set<object>();
+  const stack = [...model.outputs];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    const node = (t.sourceLayer as tfl.layers.Layer).inboundNodes[t.nodeIndex];
+    if (node == null || seen.has(node)) continue;
+    seen.add(node);
+    if (t.sourceLayer === layer) mine.add(node);
+    stack.push(...node.inputTensors);
+  }
+  const nodes = layer.inboundNodes.filter(n => mine.has(n));
+  if (nodes.length !== 1) {
+    throw new ValueError(`${who}: layer '${name}' must be called once in the model to have one output, got ${nodes.length} calls.`);
+  }
+  return singleSymbolic(nodes[0].outputTensors, `output of layer '${name}'`, who);
 }

@@ -10,7 +10,7 @@ import {diffusionKernel} from '../spectral/dse';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerNameArg, firesAt, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
+  checkProbeAgainstModel, layerNameArg, firesAt, lastLayerInput, layerOutputInModel, probeArg, probeSize, warnOnce,
 } from './common';
 
 /** Arguments of {@link DseMonitor}. */
@@ -19,7 +19,12 @@ export interface DseMonitorArgs extends RecordSinkArgs {
   probe: tf.Tensor | tf.Tensor[];
   /** Class labels of the probe: ids `[N]` or `[N, 1]`, or one-hot `[N, C]`. With them `dsmi` is logged too. Never disposed. */
   labels?: tf.Tensor;
-  /** Layer whose output is the representation Z. Default: the input of the last Dense layer. */
+  /**
+   * Layer whose output is the representation Z (a wrong name throws). Default:
+   * the input of the model's last layer, whatever its class (Dense,
+   * `timeDistributed(dense)`, a KAN layer, a nested model); when that layer
+   * takes several tensors the monitor warns once and records nothing.
+   */
   layer?: string;
   /** Compute at the end of every `every`-th epoch. Default 1. */
   every?: number;
@@ -46,6 +51,19 @@ const WHO = 'dseMonitor';
  * plain numbers into the epoch logs: they reach `history.history.dse` and any
  * later callback, e.g. `tf.callbacks.earlyStopping({monitor: 'dse', mode: 'max'})`
  * placed after this one. On other epochs the keys are absent.
+ *
+ * Default representation: the input of the model's last layer whatever its
+ * class, so it works on `timeDistributed(dense)` heads, KAN heads and nested
+ * models; when there is none (a last layer taking several tensors) the
+ * monitor warns once, naming the `layer` argument, and records nothing. A
+ * rank > 2 default representation `[N, T, ..., D]` (the input of a
+ * `timeDistributed` or sequence head) is flattened over its leading axes into
+ * `N·T·…` samples of dimension D, as the head sees it (every time step is a
+ * point of the diffusion kernel; with `labels`, each inherits its probe
+ * item's label), so the kernel is `N·T·…` wide: choose the probe size with
+ * that in mind. The output of a *named* layer is one sample per probe item,
+ * its axes after the batch flattened into features (`[N, T·…·D]`; e.g. a
+ * conv feature map).
  *
  * DSE = −Σ_i p_i log₂ p_i with p_i = |λ_i|^t / Σ_j |λ_j|^t, λ the eigenvalues of
  * the symmetric diffusion operator D^{-1/2} G D^{-1/2}, G_ab = exp(−‖z_a − z_b‖²/(2σ²)).
@@ -84,6 +102,8 @@ export class DseMonitor extends tfl.Callback {
   private readonly sink: RecordSink;
   private runner: ActivationProbe | null = null;
   private featureName = '';
+  /** How a rank > 2 representation becomes [samples, D]: positions as samples (default layer) or features (named layer). */
+  private flatten: 'samples' | 'features' = 'samples';
 
   constructor(args: DseMonitorArgs) {
     super();
@@ -113,16 +133,26 @@ export class DseMonitor extends tfl.Callback {
 
   override async onTrainBegin(): Promise<void> {
     this.sigmaUsed = NaN;
+    this.runner = null;
     checkProbeAgainstModel(this.model, this.probeX, 'probe', WHO);
-    const feature = this.layerName != null
-      ? singleSymbolic(layerByName(this.model, this.layerName, WHO).output, `output of layer '${this.layerName}'`, WHO)
-      : singleSymbolic(lastDense(this.model, WHO).input, 'input of the last Dense layer', WHO);
+    let feature: tfl.SymbolicTensor;
+    if (this.layerName != null) {
+      feature = layerOutputInModel(this.model, this.layerName, WHO);
+    } else {
+      const found = lastLayerInput(this.model);
+      if (!found.ok) {
+        warnOnce(this, 'no-default', `${WHO}: nothing to monitor: ${found.reason}; set the 'layer' argument to the layer whose output is the representation. No dse is recorded.`);
+        return;
+      }
+      feature = found.feature;
+    }
     this.featureName = this.layerName ?? featureLayerName(this.model, feature);
+    this.flatten = this.layerName == null ? 'samples' : 'features';
     this.runner = new ActivationProbe(this.model, [feature]);
   }
 
   override async onEpochEnd(epoch: number, logs?: CallbackLogs): Promise<void> {
-    if (!firesAt(epoch, this.every)) return;
+    if (!firesAt(epoch, this.every) || this.runner == null) return;
     const {dse, dsmi, sigma} = await this.compute();
     const records: MetricRecord[] = [
       {epoch, metric: 'dse', layer: this.featureName, value: dse},
@@ -142,18 +172,25 @@ export class DseMonitor extends tfl.Callback {
   /** DSE (and DSMI) of the current model on the probe, with the σ used. */
   async compute(): Promise<{dse: number; dsmi: number | null; sigma: number}> {
     if (this.runner == null) throw new ValueError(`${WHO}: compute() needs the model; call it during or after fit.`);
-    const [z] = this.runner.run(this.probeX); // [N, D]
+    const [z] = this.runner.run(this.probeX, 256, this.flatten); // [N·positions, D] or [N, positions·D]
     try {
       const sigma = await this.resolveSigma(z);
       this.sigmaUsed = sigma;
       const dse = await diffusionSpectralEntropy(z, {sigma, t: this.t, method: this.method});
       let dsmi: number | null = null;
       if (this.labels != null) {
-        const ids = this.labels.rank === 2 && (this.labels.shape[1] ?? 1) > 1 ? tf.argMax(this.labels, 1) : null; // one-hot → ids
+        const labels = this.labels;
+        const ids = tf.tidy(() => {
+          const id = labels.rank === 2 && (labels.shape[1] ?? 1) > 1 ? tf.argMax(labels, 1) : tf.reshape(labels, [-1]); // one-hot → ids
+          const n = id.shape[0];
+          // A rank > 2 representation has `positions` samples per probe item: each inherits its item's label.
+          const positions = z.shape[0] / n;
+          return positions === 1 ? id : tf.reshape(tf.tile(tf.reshape(id, [n, 1]), [1, positions]), [-1]);
+        });
         try {
-          dsmi = await diffusionSpectralMutualInfo(z, ids ?? this.labels, {sigma, t: this.t, method: this.method});
+          dsmi = await diffusionSpectralMutualInfo(z, ids, {sigma, t: this.t, method: this.method});
         } finally {
-          ids?.dispose();
+          ids.dispose();
         }
       }
       return {dse, dsmi, sigma};

@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {ValueError, describe, finiteNumber, integer, positiveInt} from '../validate';
 import {
   ActivationProbe, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerByName, layerNamesArg, probeArg, singleSymbolic, weightNamed,
+  checkProbeAgainstModel, layerByName, layerNamesArg, probeArg, singleSymbolic, warnOnce, weightNamed,
 } from './common';
 
 /** Arguments of {@link KanGridUpdate}. */
@@ -19,7 +19,10 @@ export interface KanGridUpdateArgs extends RecordSinkArgs {
   every?: number;
   /** Update only during the first `stopAfter` epochs (pykan's `stop_grid_update_step`). Default Infinity. */
   stopAfter?: number;
-  /** Layers to update; default every BSplineKAN layer of the model. */
+  /**
+   * Layers to update (a name that is not a BSplineKAN throws); default every
+   * BSplineKAN layer of the model (none: warns once and does nothing).
+   */
   layers?: string[];
   /** Padding of the uniform part of the new grid (BSplineKAN.updateGrid). Default 0.01. */
   margin?: number;
@@ -42,7 +45,9 @@ interface GridUpdatable extends tfl.layers.Layer {
  * gridEps})`, which moves the knots to the data's quantiles (blended with a
  * uniform grid) and refits the spline coefficients so the function is kept.
  * Writes JSONL records `grid_min` / `grid_max` (the new interior range over the
- * layer's inputs). Nothing is written to the epoch logs.
+ * layer's inputs). Nothing is written to the epoch logs. With the default
+ * `layers` on a model without BSplineKAN layers it warns once and does
+ * nothing (training is never aborted).
  *
  * Paper: Liu et al., "KAN: Kolmogorov–Arnold Networks", 2024, arXiv:2404.19756 (grid extension/update, §2.5).
  * Follows: KindXiaoming/pykan `kan/MultKAN.py` `fit` (`update_grid`,
@@ -92,7 +97,10 @@ export class KanGridUpdate extends tfl.Callback {
     } else {
       targets = this.model.layers.filter(isKan);
       if (targets.length === 0) {
-        throw new ValueError(`${WHO}: the model has no BSplineKAN layer; layers: ${this.model.layers.map(l => `'${l.name}' (${l.getClassName()})`).join(', ')}.`);
+        warnOnce(this, 'no-kan', `${WHO}: nothing to update: the model has no BSplineKAN layer (layers: ${this.model.layers.map(l => `'${l.name}' (${l.getClassName()})`).join(', ')}); set the 'layers' argument to name BSplineKAN layers. No grid is updated.`);
+        this.targets = [];
+        this.runner = null;
+        return;
       }
     }
     this.targets = targets as GridUpdatable[];
@@ -100,7 +108,7 @@ export class KanGridUpdate extends tfl.Callback {
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {
-    if (epoch % this.every !== 0 || epoch >= this.stopAfter) return;
+    if (epoch % this.every !== 0 || epoch >= this.stopAfter || this.targets.length === 0) return;
     await this.update(epoch);
   }
 

@@ -9,15 +9,18 @@ import {eigh} from '../linalg/eigh';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
   ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerNameArg, lastDense, layerByName, probeArg, probeSize, singleSymbolic,
+  checkProbeAgainstModel, lastLayerInput, layerNameArg, layerOutputInModel, probeArg, probeSize, warnOnce,
 } from './common';
 
 /** Arguments of {@link SpectralTruncation}. */
 export interface SpectralTruncationArgs extends RecordSinkArgs {
   /**
    * Name of the layer whose output feeds the final Dense layer (the head is
-   * the Dense layer consuming it). Default: the last Dense layer is the head
-   * and its input is the representation.
+   * the Dense layer consuming it; a wrong name throws). Default: the model's
+   * last layer is the head and its input is the representation; when that
+   * layer is not a Dense with a bias on a `[batch, D]` input (e.g. a
+   * `timeDistributed(dense)` or KAN head), `fit` warns once and leaves the
+   * model untouched.
    */
   layer?: string;
   /** Training inputs whose features define the centre μ and covariance (e.g. 2000 samples). Never disposed. */
@@ -88,6 +91,14 @@ interface Spectrum {
  * linear-probe curve (least-squares probes on the head band 1..d and the tail
  * band d+1..D) without touching the model.
  *
+ * Which head: by default the model's last layer (the layer producing its
+ * first output), which must be a Dense layer with a bias on a `[batch, D]`
+ * input. Any other last layer (`timeDistributed(dense)`, a KAN layer, a
+ * nested model, a Dense followed by a separate Activation layer) cannot take
+ * the fold: in `fit` the callback warns once (naming the `layer` argument)
+ * and leaves the model unchanged; `apply()`/`probe()` called explicitly
+ * throw the same reason. With `layer`, the head is the Dense consuming it.
+ *
  * Cost: one forward pass of `trainProbe` (and of the validation set), a D×D
  * covariance on the backend and an exact float64 eigendecomposition in JS
  * (O(D³) with vectors: D = 512 takes about 1 s). Synchronous reads
@@ -156,6 +167,19 @@ export class SpectralTruncation extends tfl.Callback {
 
   override async onTrainBegin(): Promise<void> {
     this.lastEpoch = -1;
+    this.head = null;
+    this.runner = null;
+    if (this.layerName != null) {
+      this.resolve(this.model);
+      return;
+    }
+    // Default head: a model it cannot fold into is skipped with a warning, never an aborted fit.
+    checkProbeAgainstModel(this.model, this.trainX, 'trainProbe', WHO);
+    const reason = this.defaultHeadProblem(this.model);
+    if (reason != null) {
+      warnOnce(this, 'no-head', `${WHO}: nothing to truncate: ${reason}; set the 'layer' argument to the layer feeding a Dense head. The model is left unchanged.`);
+      return;
+    }
     this.resolve(this.model);
   }
 
@@ -164,7 +188,7 @@ export class SpectralTruncation extends tfl.Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
-    if (this.at === 'train-end') await this.apply();
+    if (this.at === 'train-end' && this.runner != null) await this.apply();
     this.runner = null;
   }
 
@@ -294,16 +318,19 @@ export class SpectralTruncation extends tfl.Callback {
     let head: tfl.layers.Layer;
     let feature: tfl.SymbolicTensor;
     if (this.layerName != null) {
-      const layer = layerByName(model, this.layerName, WHO);
-      feature = singleSymbolic(layer.output, `output of layer '${this.layerName}'`, WHO);
+      feature = layerOutputInModel(model, this.layerName, WHO);
       const consumer = model.layers.find(l => l.getClassName() === 'Dense' && l.inboundNodes.some(nd => nd.inputTensors.includes(feature)));
       if (consumer == null) {
         throw new ValueError(`${WHO}: layer '${this.layerName}' must feed a Dense layer directly (the head to fold into), got none consuming its output.`);
       }
       head = consumer;
     } else {
-      head = lastDense(model, WHO);
-      feature = singleSymbolic(head.input, 'input of the last Dense layer', WHO);
+      const reason = this.defaultHeadProblem(model);
+      if (reason != null) throw new ValueError(`${WHO}: ${reason}; set the 'layer' argument to the layer feeding a Dense head.`);
+      const found = lastLayerInput(model);
+      if (!found.ok) throw new ValueError(`${WHO}: ${found.reason}.`); // unreachable after defaultHeadProblem
+      head = found.layer;
+      feature = found.feature;
     }
     const cfg = head.getConfig();
     if (cfg.useBias === false) {
@@ -318,6 +345,19 @@ export class SpectralTruncation extends tfl.Callback {
     }
     this.head = head;
     this.runner = new ActivationProbe(model, [feature]);
+  }
+
+  /** Why the default head (the model's last layer) cannot be folded into, or null when it can. */
+  private defaultHeadProblem(model: tfl.LayersModel): string | null {
+    const found = lastLayerInput(model);
+    if (!found.ok) return found.reason;
+    const cls = found.layer.getClassName();
+    if (cls !== 'Dense') return `the last layer '${found.layer.name}' is a ${cls}, not a Dense layer to fold the projection into`;
+    if (found.layer.getConfig().useBias === false) return `the last layer '${found.layer.name}' is a Dense layer without bias (useBias=false)`;
+    if (found.feature.shape.length !== 2) {
+      return `the input of the last layer '${found.layer.name}' has shape ${describe(found.feature.shape)}, not [batch, D]`;
+    }
+    return null;
   }
 
   /** μ, and the eigenpairs (descending) of the train-probe feature covariance. */

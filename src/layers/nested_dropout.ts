@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
-import {mulberry32} from '../random/rng';
+import {mulberry32Step} from '../random/rng';
 import {fail, finiteNumber, integer, knownLastDim, oneOf, positiveInt, positiveNumber} from '../validate';
 import {singleInput} from './utils';
 
@@ -31,7 +31,12 @@ export interface NestedDropoutArgs extends LayerArgs {
   p?: number;
   /** Units kept at inference (the first `inferenceUnits`); null (default) keeps all (identity). Integer in [1, N]. */
   inferenceUnits?: number | null;
-  /** Seed of the layer's own random stream (one draw per training call). Unset: seeded randomly. */
+  /**
+   * Seed of the layer's own random stream (one draw per training call). Unset:
+   * seeded randomly. The stream's position is the non-trainable weight
+   * `stream_state`, saved with the model, so a reloaded model continues the
+   * stream where it stopped.
+   */
   seed?: number | null;
 }
 
@@ -45,7 +50,13 @@ const WHO = 'NestedDropout';
  * Training: `k ~ p(k)`, k ∈ {1..N}; `y[..., i] = x[..., i]·1[i < k]` (0-based i).
  * `half-gaussian`: p(k) ∝ exp(−((k − μ)/σ)²); `geometric`: p(k) ∝ (1 − p)^(k−1).
  * Inference: identity, or the first `inferenceUnits` units kept.
- * Input `[batch, ..., N]` → output the same shape. Weights: none.
+ * Input `[batch, ..., N]` → output the same shape.
+ * Weights: `stream_state []` int32, non-trainable: the 32-bit state of the
+ * layer's mulberry32 stream (starts at `seed`, or a random seed when unset;
+ * advanced by each training call). It is saved and loaded with the model like
+ * BatchNormalization's moving statistics (Keras 3 keeps a `SeedGenerator`'s
+ * state in a variable the same way), so save → load → continue draws exactly
+ * the k's uninterrupted training would have drawn, seeded or not.
  *
  * Paper: Chen, Hu, Shen, Ai, Suykens, "Compressing Features for Learning with
  * Noisy Labels", 2022 (TNNLS), arXiv:2206.13140; geometric option from Rippel,
@@ -58,8 +69,9 @@ const WHO = 'NestedDropout';
  * - The official code picks the inference width K by sweeping every K on the
  *   validation set; here K is the `inferenceUnits` argument (set it after your
  *   own sweep with {@link NestedDropout.setInferenceUnits}; it is saved in the config).
- * - Sampling runs on a JS-side seeded stream (no tensor read); after a reload
- *   the stream restarts from `seed`.
+ * - Sampling runs on a JS-side seeded stream mirrored in the `stream_state`
+ *   weight (read back only after the weight was set from outside, e.g. by
+ *   load or setWeights; no tensor read per step otherwise).
  */
 export class NestedDropout extends tfl.layers.Layer {
   static className = 'NestedDropout';
@@ -70,7 +82,11 @@ export class NestedDropout extends tfl.layers.Layer {
   readonly seed: number | null;
   private inferenceK: number | null;
   private cdf: Float64Array | null = null;
-  private readonly random: () => number;
+  /** Stream state for an unbuilt layer, and the JS mirror of `stream_state` (uint32). */
+  private state: number;
+  private stateVar: tfl.LayerVariable | null = null; // [] int32
+  /** The tensor data the JS mirror `state` corresponds to; another one means the weight was set from outside. */
+  private mirroredData: object | null = null;
   private lastK: number | null = null;
 
   constructor(args: NestedDropoutArgs = {}) {
@@ -81,7 +97,7 @@ export class NestedDropout extends tfl.layers.Layer {
     this.p = finiteNumber(args.p ?? DEFAULTS.p, 'p', WHO, {min: 0, minExclusive: true, max: 1});
     this.inferenceK = args.inferenceUnits == null ? null : positiveInt(args.inferenceUnits, 'inferenceUnits', WHO);
     this.seed = args.seed == null ? null : integer(args.seed, 'seed', WHO, 0);
-    this.random = mulberry32(this.seed ?? Math.floor(Math.random() * 4294967296));
+    this.state = (this.seed ?? Math.floor(Math.random() * 4294967296)) >>> 0;
     this.supportsMasking = true;
   }
 
@@ -133,7 +149,30 @@ export class NestedDropout extends tfl.layers.Layer {
       cdf[i] = acc;
     });
     this.cdf = cdf;
+    this.stateVar = this.addWeight('stream_state', [], 'int32', tfl.initializers.zeros(), undefined, false);
+    this.writeState(this.state);
     this.built = true;
+  }
+
+  /** Sets `stream_state` to the uint32 `s` (stored as its int32 bit pattern) and mirrors it. */
+  private writeState(s: number): void {
+    this.state = s >>> 0;
+    if (this.stateVar == null) return;
+    const t = tf.scalar(this.state | 0, 'int32');
+    this.stateVar.write(t);
+    t.dispose();
+    this.mirroredData = this.stateVar.read().dataId;
+  }
+
+  /** The current stream state, re-read from the weight when something else (load, setWeights) wrote it. */
+  private readState(): number {
+    if (this.stateVar != null && this.stateVar.read().dataId !== this.mirroredData) {
+      // Not a hot path: only the first training call after load/setWeights reads the 4-byte state.
+      // eslint-disable-next-line no-restricted-properties -- one scalar read after an external write
+      this.state = this.stateVar.read().dataSync()[0] >>> 0;
+      this.mirroredData = this.stateVar.read().dataId;
+    }
+    return this.state;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
@@ -172,7 +211,10 @@ export class NestedDropout extends tfl.layers.Layer {
 
   private sample(): number {
     const cdf = this.cdf!;
-    const u = this.random() * cdf[cdf.length - 1];
+    // One mulberry32 step (src/random/rng.ts), the state kept in the weight.
+    const {state, value} = mulberry32Step(this.readState());
+    this.writeState(state);
+    const u = value * cdf[cdf.length - 1];
     let k = 0;
     while (k < cdf.length - 1 && cdf[k] <= u) k++;
     return k + 1; // kept units, 1..N

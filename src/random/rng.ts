@@ -10,15 +10,26 @@
 /** A generator of uniform numbers in [0, 1). */
 export type Uniform = () => number;
 
+/**
+ * One mulberry32 step from the uint32 `state`: the next state and a uniform
+ * number in [0, 1). For generators whose state must live outside a closure
+ * (e.g. in a saved layer weight).
+ */
+export function mulberry32Step(state: number): {state: number; value: number} {
+  const s = (state + 0x6d2b79f5) >>> 0;
+  let t = s;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return {state: s, value: ((t ^ (t >>> 14)) >>> 0) / 4294967296};
+}
+
 /** mulberry32 seeded with the integer `seed`. */
 export function mulberry32(seed: number): Uniform {
   let s = seed >>> 0;
   return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const next = mulberry32Step(s);
+    s = next.state;
+    return next.value;
   };
 }
 

@@ -55,12 +55,22 @@ describe('kanGridUpdate', () => {
     tf.dispose([x, y, mid]);
   });
 
-  it('fails at onTrainBegin when the model has no BSplineKAN layer or a named layer is not one', async () => {
+  it('warns once and does nothing when the model has no BSplineKAN layer; fails when a named layer is not one', async () => {
     const mlp = smallMlp();
     const x = tf.zeros([4, 6]);
     const cb = kanGridUpdate({data: x});
-    cb.setModel(mlp);
-    await cb.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/no BSplineKAN layer; layers: .*'h1' \(Dense\)/));
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...a: unknown[]) => { warnings.push(a.join(' ')); };
+    try {
+      await mlp.fit(x, tf.zeros([4, 3]), {epochs: 2, verbose: 0, callbacks: [cb]});
+      await mlp.fit(x, tf.zeros([4, 3]), {epochs: 1, verbose: 0, callbacks: [cb]});
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/kanGridUpdate: nothing to update: the model has no BSplineKAN layer .*'h1' \(Dense\).*'layers' argument/);
+    expect(cb.updates).to.equal(0);
     const named = kanGridUpdate({data: x, layers: ['h2']});
     named.setModel(mlp);
     await named.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'h2' must be a BSplineKAN layer, got class Dense/));

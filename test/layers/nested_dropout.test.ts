@@ -107,12 +107,14 @@ describe('NestedDropout', () => {
 
   // runLayerSuite's fit step needs a trainable weight; this layer has none,
   // so its other checks are done here by hand.
-  it('keeps symbolic and concrete shapes, has no weights, and reloads its config unchanged', async () => {
+  it('keeps symbolic and concrete shapes, has one non-trainable stream_state weight, and reloads its config unchanged', async () => {
     const layer = nestedDropout({seed: 3, mu: 1, sigma: 4, inferenceUnits: 5});
     const input = tf.input({shape: [2, 6]});
     const out = layer.apply(input) as tf.SymbolicTensor;
     expect(out.shape).to.deep.equal([null, 2, 6]);
-    expect(layer.weights).to.have.length(0);
+    expect(layer.trainableWeights).to.have.length(0);
+    expect(layer.nonTrainableWeights.map(w => [w.originalName.replace(/_\d+$/, '').split('/').pop(), w.dtype, w.shape])).to.deep.equal([['stream_state', 'int32', []]]);
+    expect(layer.getWeights()[0].dataSync()[0]).to.equal(3); // the stream starts at the seed
     const model = tf.model({inputs: input, outputs: out});
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async a => {
@@ -142,6 +144,59 @@ describe('NestedDropout', () => {
     loaded.dispose();
     model.dispose();
     x.dispose();
+  });
+
+  for (const seed of [7, null]) {
+    it(`save → load (same process) → continue equals uninterrupted training exactly (${seed == null ? 'unseeded' : 'seeded'})`, async () => {
+      const build = () => {
+        const init = (s: number) => tf.initializers.glorotUniform({seed: s});
+        const m = tf.sequential({layers: [
+          tf.layers.dense({units: 12, inputShape: [4], kernelInitializer: init(1)}),
+          nestedDropout({sigma: 4, seed}),
+          tf.layers.dense({units: 2, kernelInitializer: init(2)}),
+        ]});
+        m.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
+        return m;
+      };
+      const x = tf.randomNormal([32, 4], 0, 1, 'float32', 11);
+      const y = tf.randomNormal([32, 2], 0, 1, 'float32', 12);
+      const opts = {batchSize: 8, shuffle: false, verbose: 0} as const; // 4 draws per epoch
+      const a = build();
+      await a.fit(x, y, {...opts, epochs: 2});
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await a.save(tf.io.withSaveHandler(async art => {
+        artifacts = art;
+        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+      }), {includeOptimizer: true});
+      // Same process: the reloaded variables get `_1`-suffixed names.
+      const b = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+      expect(b.layers[1].weights[0].name).to.not.equal(a.layers[1].weights[0].name);
+      const kA: number[] = [];
+      const kB: number[] = [];
+      const track = (m: tf.LayersModel, ks: number[]) => new tf.CustomCallback({onBatchEnd: async () => {
+        ks.push((m.layers[1] as NestedDropout).lastUnits!);
+      }});
+      await a.fit(x, y, {...opts, epochs: 3, callbacks: [track(a, kA)]});
+      await b.fit(x, y, {...opts, epochs: 3, callbacks: [track(b, kB)]});
+      expect(kB).to.deep.equal(kA);
+      expect(new Set(kA).size).to.be.greaterThan(1); // the draws vary, so equality is not trivial
+      const wa = a.getWeights();
+      const wb = b.getWeights();
+      wa.forEach((w, i) => expect(Array.from(wb[i].dataSync())).to.deep.equal(Array.from(w.dataSync())));
+      tf.dispose([x, y]);
+      a.dispose();
+      b.dispose();
+    });
+  }
+
+  it('a fresh unseeded layer draws from a different stream than a reloaded one', () => {
+    const a = nestedDropout({sigma: 6});
+    const b = nestedDropout({sigma: 6});
+    // Two random seeds: 40 draws from 30 widths are equal with negligible probability.
+    expect(drawKs(a, 30, 40)).to.not.deep.equal(drawKs(b, 30, 40));
+    // setWeights (as load does) moves b onto a's stream.
+    b.setWeights(a.getWeights());
+    expect(drawKs(b, 30, 20)).to.deep.equal(drawKs(a, 30, 20));
   });
 
   it('leaks no tensors over 100 fit steps', async () => {

@@ -104,10 +104,12 @@ describe('KAN layers on MNIST', () => {
   it('a [784, 64, 10] RBFKAN with 6 centres reaches >= 95% test accuracy in 10 epochs (wasm)', async () => {
     // numCenters 6 instead of the default 8: 25% fewer spline weights, faster
     // epochs, and higher validation accuracy (94.9% in 10 epochs vs 94.1% in 8).
+    // splineInitScale 0.1 (fast-kan's): the recipe was chosen and measured with it,
+    // before 'glorot' became the default (issue 12).
     const acc = await withBackend('wasm', () =>
       trainAndTest([
-        rbfKAN({units: 64, inputShape: [784], numCenters: 6, seed: 1}),
-        rbfKAN({units: 10, numCenters: 6, seed: 2}),
+        rbfKAN({units: 64, inputShape: [784], numCenters: 6, seed: 1, splineInitScale: 0.1}),
+        rbfKAN({units: 10, numCenters: 6, seed: 2, splineInitScale: 0.1}),
       ], 10));
     expect(acc).to.be.at.least(0.95);
   });

@@ -39,8 +39,40 @@ describe('RBFKAN', () => {
     });
   }
 
-  it('initialises spline_kernel ~ N(0, 0.1²) and the base as nn.Linear U(±1/√I)', () => {
-    const layer = rbfKAN({units: 32, seed: 1});
+  it("with splineInitScale 'glorot' (default) starts at a glorot Dense's output scale; fast-kan's 0.1 does not (I = 784, O = 512)", () => {
+    const x = tf.randomNormal([256, 784], 0, 1, 'float32', 4);
+    const std = (t: tf.Tensor) => Math.sqrt(tf.moments(t).variance.dataSync()[0]);
+    const dense = tf.layers.dense({units: 512, kernelInitializer: tf.initializers.glorotUniform({seed: 5})});
+    const ref = std(dense.apply(x) as tf.Tensor); // ≈ √(2·784/1296) ≈ 1.10
+    const ratio = (layer: tf.layers.Layer) => std(layer.apply(x) as tf.Tensor) / ref;
+    const r = ratio(rbfKAN({units: 512, seed: 6}));
+    expect(r, `default rbfKAN / Dense output std = ${r.toFixed(3)}`).to.be.within(0.8, 1.25);
+    const old = ratio(rbfKAN({units: 512, seed: 6, splineInitScale: 0.1}));
+    expect(old, `fast-kan init / Dense output std = ${old.toFixed(3)}`).to.be.above(2.5);
+    x.dispose();
+  });
+
+  it("'glorot' sets σ² = 2/((I+O)·m₂), m₂ = E[Σ_j b_j(z)²] matching a quadrature over N(0, 1)", () => {
+    // Independent m₂: trapezoid quadrature of Σ_j exp(−2((z − c_j)/h)²)·φ(z) on [−10, 10].
+    const centers = Array.from({length: 8}, (_, j) => -2 + (4 / 7) * j);
+    const h = 4 / 7;
+    let m2 = 0;
+    const dz = 1e-3;
+    for (let z = -10; z <= 10; z += dz) {
+      const pdf = Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+      m2 += centers.reduce((a, c) => a + Math.exp(-2 * ((z - c) / h) ** 2), 0) * pdf * dz;
+    }
+    const layer = rbfKAN({units: 16, seed: 1});
+    expect(layer.splineStd(48)).to.be.closeTo(Math.sqrt(2 / (64 * m2)), 1e-6);
+    layer.apply(tf.zeros([1, 48]));
+    const s = (arr(layer, 'spline_kernel') as number[][][]).flat(2);
+    const sd = Math.sqrt(s.reduce((p, v) => p + v * v, 0) / s.length);
+    expect(sd).to.be.closeTo(layer.splineStd(48), 0.02 * layer.splineStd(48)); // 6144 samples: rel. std error ≈ 0.9%
+    expect(layer.getConfig().splineInitScale).to.equal('glorot');
+  });
+
+  it('initialises spline_kernel ~ N(0, 0.1²) with splineInitScale 0.1 and the base as nn.Linear U(±1/√I)', () => {
+    const layer = rbfKAN({units: 32, seed: 1, splineInitScale: 0.1});
     layer.apply(tf.zeros([1, 64]));
     const s = (arr(layer, 'spline_kernel') as number[][][]).flat(2);
     const std = Math.sqrt(s.reduce((p, v) => p + v * v, 0) / s.length);
@@ -104,6 +136,7 @@ describe('RBFKAN', () => {
   it('rejects bad configuration with errors naming the argument and value @wasm', () => {
     expect(() => rbfKAN({units: 0})).to.throw(/units.*0/);
     expect(() => rbfKAN({units: 2, numCenters: 1})).to.throw(/numCenters.*1/);
+    expect(() => rbfKAN({units: 2, splineInitScale: 'he' as unknown as number})).to.throw(/splineInitScale.*he/);
     expect(() => rbfKAN({units: 2, numCenters: 2.5})).to.throw(/numCenters.*2\.5/);
     expect(() => rbfKAN({units: 2, gridMin: 2, gridMax: -2})).to.throw(/gridMin.*\[2,-2\]/);
     expect(() => rbfKAN({units: 2, baseActivation: 'swish' as any})).to.throw(/baseActivation.*swish/);
