@@ -60,17 +60,6 @@ export function makeOptimizer(name: OptName): tf.Optimizer {
   }
 }
 
-/** True when current weightSpectrumMonitor defaults find a kernel (a top-level Dense/Conv2D with >= 10 eigenvalues). */
-function defaultWsmFindsKernel(model: tf.LayersModel): boolean {
-  return model.layers.some(l => {
-    if (l.getClassName() !== 'Dense' && l.getClassName() !== 'Conv2D') return false;
-    const k = l.weights.find(w => /kernel/.test(w.name));
-    if (k == null) return false;
-    const s = k.shape as number[];
-    return (s.length === 2 ? Math.min(s[0], s[1]) : Math.min(s[2], s[3]) * s[0] * s[1]) >= 10;
-  });
-}
-
 export interface CallbackSet {
   callbacks: tf.CustomCallbackArgs[] | tf.Callback[];
   csvFile: string;
@@ -80,20 +69,16 @@ export interface CallbackSet {
  * dseMonitor (defaults but σ), weightSpectrumMonitor, activationKurtosisMonitor,
  * csvLogger and tf earlyStopping, together.
  *
- * weightSpectrumMonitor runs with its defaults where today's defaults find a
- * kernel; on models where they do not (RNN/LSTM/timeDistributed/KAN-only
- * kernels, issue 12 point 2, the `analyze` engineer's part) it is given
- * `layers: wsmFallback` explicitly. PENDING(analyze): once that coverage is
- * merged, pass `{warnings: false}` on every model here.
+ * weightSpectrumMonitor runs with its defaults on every model: they cover RNN
+ * gates, wrapped, nested and KAN kernels (issue 12 point 2).
  */
-export function callbackSet(model: tf.LayersModel, probe: tf.Tensor | tf.Tensor[], kurtosisLayers: string[], wsmFallback: string[]): CallbackSet {
+export function callbackSet(model: tf.LayersModel, probe: tf.Tensor | tf.Tensor[], kurtosisLayers: string[]): CallbackSet {
   const csvFile = path.join(tempDir('tfa-int-'), 'log.csv');
-  const wsm = defaultWsmFindsKernel(model) ? {warnings: false} : {warnings: false, layers: wsmFallback};
   return {
     csvFile,
     callbacks: [
       dseMonitor({probe, sigma: 'median'}),
-      weightSpectrumMonitor(wsm),
+      weightSpectrumMonitor({warnings: false}),
       activationKurtosisMonitor({probe, layers: kurtosisLayers}),
       csvLogger({path: csvFile}),
       tf.callbacks.earlyStopping({monitor: 'loss', patience: 50}),

@@ -31,7 +31,6 @@ interface FitCase {
   data(): {x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[]; probe: tf.Tensor | tf.Tensor[]};
   kurtosis: string[];
   /** weightSpectrumMonitor layers where today's defaults find no kernel (see harness.callbackSet). */
-  wsmFallback: string[];
 }
 
 const seeded = (s: number) => tf.initializers.glorotUniform({seed: s});
@@ -76,7 +75,6 @@ const seq2seq: FitCase = {
     });
   },
   kurtosis: ['attention', 'td_hidden'],
-  wsmFallback: ['td_out'],
 };
 
 /** A recurrent layer with timeDistributed heads (per-step regression of a running sum). */
@@ -100,7 +98,6 @@ function rnnCase(cell: 'simpleRNN' | 'gru' | 'lstm'): FitCase {
       });
     },
     kurtosis: ['rnn', 'td_hidden'],
-    wsmFallback: ['td_out'],
   };
 }
 
@@ -148,7 +145,6 @@ const cnn: FitCase = {
     });
   },
   kurtosis: ['conv', 'hidden'],
-  wsmFallback: ['head'],
 };
 
 /** Two inputs, two outputs (a class and a regression target), functional API. */
@@ -175,7 +171,6 @@ const multiIO: FitCase = {
     });
   },
   kurtosis: ['joint', 'hidden'],
-  wsmFallback: ['fa'],
 };
 
 /** A Sequential encoder used as a layer of a functional model. */
@@ -196,7 +191,6 @@ const nested: FitCase = {
     return {x, y, probe: tf.tidy(() => slice0(x, 24))};
   },
   kurtosis: ['code'],
-  wsmFallback: ['code'],
 };
 
 /** An MLP classifier trained by `fitDataset` from a `tf.data` pipeline. */
@@ -217,11 +211,11 @@ async function runDatasetCase(opt: OptName, hidden: Hidden): Promise<void> {
   // Element tensors are created lazily by the pipeline; fitDataset disposes each batch.
   const dataset = () => tf.data.array(rows).map(r => ({xs: tf.tensor1d((r as {x: number[]}).x), ys: tf.tensor1d((r as {y: number[]}).y)})).batch(BATCH);
   const probe = tf.tidy(() => slice0(x, 24));
-  const cbs = callbackSet(model, probe, ['hidden'], ['head']);
+  const cbs = callbackSet(model, probe, ['hidden']);
   const h = await model.fitDataset(dataset(), {epochs: EPOCHS, verbose: 0, callbacks: cbs.callbacks});
   expectLearning(h.history.loss as number[], `fitDataset ${opt}/${hidden}`);
   expectMonitored(h, cbs.csvFile, ['hidden']);
-  await expectNoGrowth(() => model.fitDataset(dataset(), {epochs: 1, verbose: 0, callbacks: callbackSet(model, probe, ['hidden'], ['head']).callbacks}), 'fitDataset + callbacks');
+  await expectNoGrowth(() => model.fitDataset(dataset(), {epochs: 1, verbose: 0, callbacks: callbackSet(model, probe, ['hidden']).callbacks}), 'fitDataset + callbacks');
   await resumeCheck(model, m => m.fitDataset(dataset(), {epochs: 2, verbose: 0}), x);
   tf.dispose([x, y, probe]);
   model.dispose();
@@ -313,12 +307,12 @@ async function runFitCase(c: FitCase, opt: OptName, hidden: Hidden): Promise<voi
   model.compile({optimizer: makeOptimizer(opt), loss: c.loss});
   const {x, y, probe} = c.data();
   const fitArgs = {batchSize: BATCH, shuffle: false, verbose: 0} as const;
-  const cbs = callbackSet(model, probe, c.kurtosis, c.wsmFallback);
+  const cbs = callbackSet(model, probe, c.kurtosis);
   const h = await model.fit(x, y, {...fitArgs, epochs: EPOCHS, callbacks: cbs.callbacks});
   expectLearning(h.history.loss as number[], `${opt}/${hidden}`);
   expectMonitored(h, cbs.csvFile, c.kurtosis);
   // Another epoch with fresh callbacks must not leave tensors behind.
-  await expectNoGrowth(() => model.fit(x, y, {...fitArgs, epochs: 1, callbacks: callbackSet(model, probe, c.kurtosis, c.wsmFallback).callbacks}), 'fit + callbacks');
+  await expectNoGrowth(() => model.fit(x, y, {...fitArgs, epochs: 1, callbacks: callbackSet(model, probe, c.kurtosis).callbacks}), 'fit + callbacks');
   await resumeCheck(model, m => m.fit(x, y, {...fitArgs, epochs: 2}), x);
   tf.dispose([x, y, probe].flat());
   model.dispose();
