@@ -6,3 +6,4 @@ export * from './nested_dropout';
 export * from './single_scale_rms_norm';
 export * from './ftwt_gate';
 export * from './ftwt_flops';
+export * from './surrogate_sign';
