@@ -12,3 +12,5 @@ export {SpectralTruncation, spectralTruncation} from './spectral_truncation';
 export type {SpectralProbeRow, SpectralTruncationArgs, TruncationPoint} from './spectral_truncation';
 export {WeightSpectrumMonitor, weightSpectrumMonitor} from './weight_spectrum_monitor';
 export type {LayerSpectrum, WeightSpectrumMonitorArgs} from './weight_spectrum_monitor';
+export {SharpnessMonitor, sharpnessMonitor} from './sharpness_monitor';
+export type {SharpnessMonitorArgs} from './sharpness_monitor';

@@ -8,3 +8,5 @@ export type {PowerLawFit} from './power_law';
 export {weightSpectrum, detXLambdaMin} from './weight_spectrum';
 export type {WeightSpectrum} from './weight_spectrum';
 export {excessKurtosis, channelRmsKurtosis} from './kurtosis';
+export {hessianEigenvalues} from './hessian';
+export type {HessianEigenvaluesOptions, HessianLoss} from './hessian';
