@@ -7,3 +7,4 @@ export * from './single_scale_rms_norm';
 export * from './ftwt_gate';
 export * from './ftwt_flops';
 export * from './surrogate_sign';
+export * from './moe';

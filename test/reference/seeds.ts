@@ -104,3 +104,56 @@ export function fdHessian(grad: (p: Float64Array) => Float64Array, p0: Float64Ar
   for (let r = 0; r < n; r++) for (let c = 0; c < r; c++) hm[r * n + c] = hm[c * n + r] = (hm[r * n + c] + hm[c * n + r]) / 2;
   return hm;
 }
+
+/**
+ * Mixture of experts forward in float64 (MoE docs): x [N, I]; gate kernel
+ * Wg [I, E], bias bg [E]; experts K [E, I, H], c [E, H], optional V [E, H, O],
+ * d [E, O]; σ and φ elementwise; τ; optional top-k renormalised gates.
+ * Returns {y [N, O], gates [N, E]}.
+ */
+export function moeRef(
+  x: ArrayLike<number>, n: number, nIn: number, nE: number, h: number, nOut: number,
+  w: {wg: ArrayLike<number>; bg: ArrayLike<number>; k: ArrayLike<number>; c: ArrayLike<number>; v?: ArrayLike<number>; d?: ArrayLike<number>},
+  opts: {tau: number; sigma?: (z: number) => number; phi: (z: number) => number; topK?: number},
+): {y: Float64Array; gates: Float64Array} {
+  const y = new Float64Array(n * nOut);
+  const gates = new Float64Array(n * nE);
+  for (let r = 0; r < n; r++) {
+    const a = new Float64Array(nE);
+    for (let e = 0; e < nE; e++) {
+      let z = w.bg[e];
+      for (let i = 0; i < nIn; i++) z += x[r * nIn + i] * w.wg[i * nE + e];
+      a[e] = (opts.sigma ? opts.sigma(z) : z) / opts.tau;
+    }
+    const mx = Math.max(...a);
+    let s = 0;
+    const g = Array.from(a, v => Math.exp(v - mx));
+    for (const v of g) s += v;
+    for (let e = 0; e < nE; e++) g[e] /= s;
+    for (let e = 0; e < nE; e++) gates[r * nE + e] = g[e];
+    if (opts.topK != null) {
+      const kth = [...g].sort((p, q) => q - p)[opts.topK - 1];
+      let t = 0;
+      for (let e = 0; e < nE; e++) { if (g[e] < kth) g[e] = 0; t += g[e]; }
+      for (let e = 0; e < nE; e++) g[e] /= t;
+    }
+    for (let e = 0; e < nE; e++) {
+      const hid = new Float64Array(h);
+      for (let j = 0; j < h; j++) {
+        let z = w.c[e * h + j];
+        for (let i = 0; i < nIn; i++) z += x[r * nIn + i] * w.k[(e * nIn + i) * h + j];
+        hid[j] = opts.phi(z);
+      }
+      for (let o = 0; o < nOut; o++) {
+        let out: number;
+        if (w.v == null) out = hid[o];
+        else {
+          out = w.d![e * nOut + o];
+          for (let j = 0; j < h; j++) out += hid[j] * w.v[(e * h + j) * nOut + o];
+        }
+        y[r * nOut + o] += g[e] * out;
+      }
+    }
+  }
+  return {y, gates};
+}
