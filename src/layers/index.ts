@@ -8,3 +8,4 @@ export * from './ftwt_gate';
 export * from './ftwt_flops';
 export * from './surrogate_sign';
 export * from './moe';
+export * from './sine';

@@ -157,3 +157,30 @@ export function moeRef(
   }
   return {y, gates};
 }
+
+/** Spectral centroid as the SIREN² code's `spectral_centroid` (float64 naive DFT); data row-major [..., n, C]. */
+export function spectralCentroidRef(data: ArrayLike<number>, rows: number, n: number, c: number): number {
+  let acc = 0;
+  for (let ch = 0; ch < c; ch++) {
+    let rowSum = 0;
+    for (let r = 0; r < rows; r++) {
+      let ws = 0;
+      let s = 0;
+      for (let k = 0; k <= Math.floor(n / 2); k++) {
+        let re = 0;
+        let im = 0;
+        for (let t = 0; t < n; t++) {
+          const v = data[(r * n + t) * c + ch];
+          re += v * Math.cos((2 * Math.PI * k * t) / n);
+          im -= v * Math.sin((2 * Math.PI * k * t) / n);
+        }
+        const mag = Math.hypot(re, im);
+        ws += mag * (k / n);
+        s += mag;
+      }
+      rowSum += s === 0 ? 0 : ws / s;
+    }
+    acc += rowSum / rows;
+  }
+  return (2 * (acc / c)) / c;
+}
