@@ -9,3 +9,4 @@ export * from './ftwt_flops';
 export * from './surrogate_sign';
 export * from './moe';
 export * from './sine';
+export * from './embedding_projection';
