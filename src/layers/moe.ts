@@ -178,6 +178,7 @@ export class MoE extends tfl.layers.Layer {
 
   /** The current temperature τ (sync read of one scalar; not for hot paths). */
   get temperature(): number {
+    // eslint-disable-next-line no-restricted-properties -- a one-scalar read for users and callbacks, never in call()
     return this.requireBuilt().tau!.read().dataSync()[0];
   }
 
