@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the mnist package ships JSON files, read synchronously
 const DIGIT_FILES: number[][] = Array.from({length: 10}, (_, d) => require(`mnist/src/digits/${d}.json`).data);
 const PIXELS = 784;
 

@@ -42,4 +42,21 @@ describe('packed package', () => {
       fs.rmSync(project, {recursive: true, force: true});
     }
   });
+
+  it('ships what package.json promises: every exports/main/module/types path, the bundles, README, LICENSE, CHANGELOG', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--silent'], {cwd: ROOT, encoding: 'utf8'});
+    const files = new Set<string>((JSON.parse(out)[0].files as {path: string}[]).map(f => f.path));
+    const promised = new Set<string>([pkg.main, pkg.module, pkg.types, pkg.unpkg, pkg.jsdelivr]);
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') promised.add(v);
+      else if (v != null && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(pkg.exports);
+    const missing = [...promised, 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/tfjs-addons.esm.js']
+      .map(p => p.replace(/^\.\//, ''))
+      .filter(p => !files.has(p));
+    expect(missing).to.deep.equal([]);
+    expect([...files].filter(f => /^(src|test|bench|scripts)\//.test(f))).to.deep.equal([]);
+  });
 });

@@ -2,7 +2,8 @@
  * A tiny static server for the browser test and for trying the bundles by
  * hand (`npx tsx scripts/browser/server.ts`, then open the printed URL).
  * It serves a fixed set of routes only (no directory traversal): the test
- * pages, tfjs' own browser build and our two browser bundles from dist/.
+ * pages, the example page of examples/browser/, tfjs' own browser build and
+ * our two browser bundles from dist/.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -32,7 +33,7 @@ const TYPES: Record<string, string> = {
  * tfjs-layers) resolves through the page's import map to the global build.
  */
 function tfShim(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the list of names tfjs exports, read once at start-up
   const names = Object.keys(require('@tensorflow/tfjs') as object).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
   return `const t = globalThis.tf;\nexport default t;\nexport const {${names.join(', ')}} = t;\n`;
 }
@@ -44,6 +45,8 @@ function routes(): Record<string, () => string | Buffer> {
     '/index.html': file(path.join(__dirname, 'index.html')),
     '/esm.html': file(path.join(__dirname, 'esm.html')),
     '/train.js': file(path.join(__dirname, 'train.js')),
+    '/examples/browser/': file(path.join(ROOT, 'examples', 'browser', 'index.html')),
+    '/examples/browser/index.html': file(path.join(ROOT, 'examples', 'browser', 'index.html')),
     '/tf.min.js': file(TFJS),
     '/tfjs-addons.min.js': file(BUNDLES.iife),
     '/tfjs-addons.min.js.map': file(`${BUNDLES.iife}.map`),

@@ -184,6 +184,7 @@ export function ftwtFlops(
       const m = masksFrom === 'predicted' ? gates[i].predictMask(a) : gates[i].targetMask(a);
       // Synchronous, as API.md specifies `ftwtFlops(model, x) → {dense, dynamic, reduction}`;
       // a one-off analysis call, not a hot path.
+      // eslint-disable-next-line no-restricted-properties -- synchronous by contract (API.md), a one-off analysis
       masks.set(gates[i], {data: m.dataSync() as Float32Array, channels: m.shape[1]});
       m.dispose();
     }

@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
-import {mulberry32} from '../spectral/rng';
+import {mulberry32} from '../random/rng';
 import {fail, finiteNumber, integer, knownLastDim, oneOf, positiveInt, positiveNumber} from '../validate';
 import {singleInput} from './utils';
 

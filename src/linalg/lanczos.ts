@@ -24,7 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {cholesky, invLower, transpose} from './dense64';
 import {eigh64} from './eigh';
-import {mulberry32, normals, rademacher} from '../spectral/rng';
+import {mulberry32, normals, rademacher} from '../random/rng';
 import {integer, positiveInt, ValueError} from '../validate';
 
 /** A symmetric linear operator of size n: `apply(x)` returns A·x for x `[n, b]` (a new tensor). */

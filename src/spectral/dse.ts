@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {eigvalsh64} from '../linalg/eigh';
 import {lanczosQuadrature, topEigenpairs} from '../linalg/lanczos';
 import {integer, oneOf, positiveInt, positiveNumber, tensorArg, ValueError, fail} from '../validate';
-import {PythonRandom} from './rng';
+import {PythonRandom} from '../random/rng';
 
 /** Kernel bandwidth: a number, `'sqrt-d'` (σ = √D) or `'median'` (σ = √(median(D²)/2)). */
 export type DSESigma = number | 'sqrt-d' | 'median';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {describe, positiveInt, ValueError} from '../validate';
 import {checkPoints, diffusionKernel, dseOfMatrix, resolveDSEOptions} from './dse';
 import type {DSEOptions} from './dse';
-import {PythonRandom} from './rng';
+import {PythonRandom} from '../random/rng';
 
 /** Options of {@link diffusionSpectralMutualInfo}: those of DSE plus `repetitions`. */
 export interface DSMIOptions extends DSEOptions {

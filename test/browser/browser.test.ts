@@ -110,4 +110,23 @@ describe('browser bundles', function () {
     checkTraining(r);
     expect(consoleErrors).to.deep.equal([]);
   });
+
+  it('runs the example page of examples/browser/ (script-tag build): the loss falls', async () => {
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', e => errors.push(e.message));
+    await tab.goto(`${server.url}/examples/browser/`);
+    await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {timeout: 45000});
+    const r = (await tab.evaluate(() => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult)) as {
+      error?: string;
+      backend: string;
+      losses: number[];
+    };
+    await tab.close();
+    expect(r.error, 'example page error').to.equal(undefined);
+    console.log(`      [browser] examples/browser on '${r.backend}': loss ${r.losses[0].toFixed(4)} -> ${r.losses[r.losses.length - 1].toFixed(4)}`);
+    expect(r.losses.length).to.equal(15);
+    expect(r.losses[14]).to.be.below(0.5 * r.losses[0]);
+    expect(errors).to.deep.equal([]);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Every snippet of docs/sections/recipes.md runs as written and prints its
+ * Every snippet of docs/guide/recipes.md runs as written and prints its
  * result. They train small models, so they run on wasm (as the slow training
  * tests do); the @example blocks (examples.test.ts) cover cpu.
  */
@@ -9,8 +9,8 @@ import * as path from 'path';
 import {withBackend} from '../helpers/backends';
 import {ROOT, markdownSnippets, runSnippet} from './snippets';
 
-describe('README recipes', () => {
-  const snippets = markdownSnippets(path.join(ROOT, 'docs', 'sections', 'recipes.md'));
+describe('guide recipes', () => {
+  const snippets = markdownSnippets(path.join(ROOT, 'docs', 'guide', 'recipes.md'));
 
   it('has one snippet per recipe', () => {
     expect(snippets.map(s => s.where.split(': ')[1])).to.deep.equal([

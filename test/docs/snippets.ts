@@ -1,6 +1,6 @@
 /**
  * Extracts and runs the JS snippets of the docs: `@example` blocks of doc
- * comments under src/ and the ```js blocks of docs/sections/*.md. A snippet
+ * comments under src/ and the ```js blocks of docs/guide/*.md and README.md. A snippet
  * runs in this process (so tensors are this tfjs's), with `require` mapping
  * `tfjs-addons` to the source tree; when its last statement is a promise
  * (an async IIFE, `x.then(...)`), it is awaited.
@@ -78,6 +78,7 @@ export async function runSnippet(code: string): Promise<string[]> {
   const g = globalThis as unknown as {require?: Req};
   const previousRequire = g.require;
   const previousLog = console.log;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- snippets are CommonJS code run by this process's require
   g.require = (name: string) => (name === 'tfjs-addons' ? require('../../src') : require(name));
   // A snippet may switch backends (tfa.backend.useFastest()); later tests must not inherit that.
   const previousBackend = tf.getBackend();
@@ -88,7 +89,7 @@ export async function runSnippet(code: string): Promise<string[]> {
     // A block keeps each snippet's const/let declarations to itself; its
     // completion value is that of the last expression statement.
     const completion: unknown = vm.runInThisContext(`{\n${code}\n}`, {filename: 'snippet.js'});
-    if (completion != null && typeof (completion as Promise<unknown>).then === 'function') await completion;
+    if (completion != null && typeof (completion as Promise<unknown>).then === 'function') await (completion as Promise<unknown>);
   } finally {
     console.log = previousLog;
     g.require = previousRequire;

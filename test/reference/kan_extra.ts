@@ -51,8 +51,8 @@ export function activation64(name: string, v: number): number {
     case 'gelu':
       return 0.5 * v * (1 + erf(v / Math.SQRT2));
     case 'selu': {
-      const alpha = 1.6732632423543772848170429916717;
-      const scale = 1.0507009873554804934193349852946;
+      const alpha = 1.6732632423543772;
+      const scale = 1.0507009873554805;
       return scale * (v > 0 ? v : alpha * Math.expm1(v));
     }
     case 'tanh':

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {diffusionSpectralEntropy} from '../../src/spectral/dse';
-import {PythonRandom} from '../../src/spectral/rng';
+import {PythonRandom} from '../../src/random/rng';
 import {withBackend} from '../helpers/backends';
 import {expectNoLeak} from '../helpers/leaks';
 import {diffusionMatrix, dseFromEigenvalues, jacobiEigenvalues, seededNormal} from '../reference/spectral';

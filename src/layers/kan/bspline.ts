@@ -306,12 +306,15 @@ export class BSplineKAN extends tfl.layers.Layer {
       const x2 = tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [N, I]
       const count = x2.shape[0];
       if (count < 1) throw new ValueError(`${WHO}: x must hold at least one sample, got shape [${x.shape}].`);
+      // eslint-disable-next-line no-restricted-properties -- updateGrid is a one-off refit between epochs, not a call path
       const data = x2.dataSync();
       finiteData(data, 'x', WHO);
       const gridT = tf.tensor2d(dataGrid(data, count, inDim, g, k, margin, gridEps), [inDim, m]);
       // Least squares per input i: min_C ‖A_new,i·C − A_old,i·C_old,i‖ gives
       // C = (A_newᵀA_new)⁻¹(A_newᵀA_old)·C_old = K_i·C_old (no [N, I, O] tensor).
+      // eslint-disable-next-line no-restricted-properties -- float64 least squares on the JS side (one-off refit)
       const aOld = bsplineBasis(x2, this.grid.read() as tf.Tensor2D, k).dataSync(); // [N, I, G+k]
+      // eslint-disable-next-line no-restricted-properties -- float64 least squares on the JS side (one-off refit)
       const aNew = bsplineBasis(x2, gridT, k).dataSync(); // [N, I, G+k]
       const kData = refitOperators(aNew, aOld, count, inDim, nb); // [I, G+k, G+k]
       const scaler = this.splineScaler.read(); // [I, O]

@@ -309,14 +309,13 @@ describe('BSplineKAN', () => {
     expect(() => bsplineKAN({units: 2, splineOrder: 1.5})).to.throw(/splineOrder.*1\.5/);
     expect(() => bsplineKAN({units: 2, gridRange: [1, -1]})).to.throw(/gridRange.*\[1,-1\]/);
     expect(() => bsplineKAN({units: 2, gridRange: [0, 0]})).to.throw(/gridRange.*\[0,0\]/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid enum
     expect(() => bsplineKAN({units: 2, baseActivation: 'swish' as any})).to.throw(/baseActivation.*swish/);
     expect(() => bsplineKAN({units: 2, regularization: {l1: -1}})).to.throw(/regularization\.l1.*-1/);
   });
 
   it('learns sin(πx)·exp(y) on [-1, 1]² as a [2, 5, 1] network to MSE < 5e-3 (wasm)', async () => {
     await withBackend('wasm', async () => {
-      // Target variance ≈ 1.06 on these points; measured MSE 4.8e-4 (docs/sections/kan.md).
+      // Target variance ≈ 1.06 on these points; measured MSE 4.8e-4 (docs/guide/kan.md).
       const n = 256;
       const x = rand([n, 2], -1, 1, 21);
       const y = tf.tidy(() => {

@@ -98,7 +98,6 @@ describe('FourierKAN', () => {
     expect(() => fourierKAN({units: 0})).to.throw(/units.*0/);
     expect(() => fourierKAN({units: 2, gridSize: 0})).to.throw(/gridSize.*0/);
     expect(() => fourierKAN({units: 2, gridSize: 2.5})).to.throw(/gridSize.*2\.5/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid type
     expect(() => fourierKAN({units: 2, useBias: 'yes' as any})).to.throw(/useBias.*yes/);
   });
 

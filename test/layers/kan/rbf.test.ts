@@ -106,7 +106,6 @@ describe('RBFKAN', () => {
     expect(() => rbfKAN({units: 2, numCenters: 1})).to.throw(/numCenters.*1/);
     expect(() => rbfKAN({units: 2, numCenters: 2.5})).to.throw(/numCenters.*2\.5/);
     expect(() => rbfKAN({units: 2, gridMin: 2, gridMax: -2})).to.throw(/gridMin.*\[2,-2\]/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately invalid enum
     expect(() => rbfKAN({units: 2, baseActivation: 'swish' as any})).to.throw(/baseActivation.*swish/);
     expect(() => rbfKAN({units: 2}).apply(tf.zeros([2, 1]))).to.throw(/useLayerNorm.*\[2,1\]|useLayerNorm.*1\]/);
     expect(() => rbfKAN({units: 2, useLayerNorm: false}).apply(tf.zeros([2, 1]))).to.not.throw();
@@ -128,7 +127,7 @@ describe('RBFKAN', () => {
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];
-      // Target variance ≈ 1.06; measured MSE 3.9e-4 (docs/sections/kan.md).
+      // Target variance ≈ 1.06; measured MSE 3.9e-4 (docs/guide/kan.md).
       expect(mse).to.be.lessThan(1e-2);
       tf.dispose([x, y]);
       model.dispose();

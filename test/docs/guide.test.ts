@@ -1,6 +1,6 @@
 /**
- * The README is merged from docs/sections/*.md: every ```js snippet there
- * runs as written and prints something. Snippets run on wasm (several train
+ * Every ```js snippet of the guide pages (docs/guide/*.md) runs as written and
+ * prints something. Snippets run on wasm (several train
  * small models); one that needs a kernel the wasm backend lacks (e.g.
  * Conv2DBackpropFilter) runs on cpu instead, which is what a user on wasm
  * would see as well: tfjs names the missing kernel. recipes.md has its own
@@ -13,10 +13,10 @@ import * as path from 'path';
 import {withBackend} from '../helpers/backends';
 import {ROOT, markdownSnippets, runSnippet} from './snippets';
 
-const DIR = path.join(ROOT, 'docs', 'sections');
+const DIR = path.join(ROOT, 'docs', 'guide');
 const NOT_ON_WASM = /not registered for backend 'wasm'/;
 
-describe('README sections', () => {
+describe('guide pages', () => {
   const files = fs.readdirSync(DIR).filter(f => f.endsWith('.md') && f !== 'recipes.md').sort();
 
   it('exist and hold runnable js snippets', () => {

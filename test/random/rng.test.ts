@@ -1,6 +1,6 @@
 import {expect} from 'chai';
 
-import {mulberry32, normals, PythonRandom, rademacher, sampleWithoutReplacement} from '../../src/spectral/rng';
+import {mulberry32, normals, PythonRandom, rademacher, sampleWithoutReplacement} from '../../src/random/rng';
 
 describe('spectral.PythonRandom', () => {
   // Expected values printed by CPython 3.11:
