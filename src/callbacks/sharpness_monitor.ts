@@ -43,6 +43,13 @@ const WHO = 'sharpnessMonitor';
  * Occurs at the Edge of Stability", ICLR 2021, arXiv:2103.00065.
  * Deviations: HVPs by finite differences of gradients (tfjs lacks reliable
  * second-order gradients); see `hessianEigenvalues`.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const mon = new tfa.callbacks.SharpnessMonitor({x: tf.ones([4, 2]), y: tf.zeros([4, 1]), every: 5});
+ * console.log(mon.every, mon.steps); // 5 20
+ * ```
  */
 export class SharpnessMonitor extends tfl.Callback {
   readonly every: number;

@@ -29,7 +29,14 @@ const DEFAULTS = {from: 1, to: 0.01, kind: 'exponential' as const};
 const WHO = 'temperatureSchedule';
 const KINDS = ['linear', 'exponential'] as const;
 
-/** Mean per-sample gate entropy (nats) and per-expert argmax load of gates `[N, E]` (async read). */
+/** Mean per-sample gate entropy (nats) and per-expert argmax load of gates `[N, E]` (async read). * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * tfa.callbacks.gateStatistics(tf.tensor2d([[0.5, 0.5], [1, 0]]))
+ *   .then(s => console.log(s.entropy, s.load)); // (ln 2)/2 ≈ 0.347, [0.5, 0.5]
+ * ```
+ */
 export async function gateStatistics(gates: tf.Tensor2D): Promise<{entropy: number; load: number[]}> {
   const [ent, load] = tf.tidy(() => {
     const h = tf.neg(tf.sum(tf.mul(gates, tf.log(tf.maximum(gates, 1e-30))), 1)); // [N]
@@ -58,6 +65,13 @@ export async function gateStatistics(gates: tf.Tensor2D): Promise<{entropy: numb
  * 2021, arXiv:2112.14397.
  * Deviations: the papers' exact schedules were not checked; linear and
  * exponential are offered.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const s = new tfa.callbacks.TemperatureSchedule({layer: 'moe', from: 1, to: 0.01, epochs: 3});
+ * console.log([0, 1, 2].map(e => s.temperatureAt(e))); // [1, 0.1, 0.01]
+ * ```
  */
 export class TemperatureSchedule extends tfl.Callback {
   readonly from: number;

@@ -38,6 +38,13 @@ function sirenBound(inDim: number, omega0: number, isFirst: boolean): number {
  * Paper: Sitzmann et al., "Implicit Neural Representations with Periodic
  * Activation Functions", NeurIPS 2020, arXiv:2006.09661.
  * Follows: the SIREN² code's `SIREN.__init__` (`weight.uniform_`) (see {@link WinnerInit}).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const init = new tfa.initializers.SirenUniform({isFirst: true, seed: 1});
+ * console.log(tf.max(tf.abs(init.apply([4, 8]))).dataSync()[0] <= 1 / 4); // true
+ * ```
  */
 export class SirenUniform extends InitializerBase {
   static className = 'SirenUniform';
@@ -122,7 +129,14 @@ export function spectralCentroid(target: tf.Tensor): number {
   return (2 * m) / c;
 }
 
-/** WINNER noise-scale presets of the SIREN² code (`set_noise_scales`). */
+/**
+ * WINNER noise-scale presets of the SIREN² code (`set_noise_scales`).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.initializers.WINNER_PRESETS.audio); // {s0max: 3500, a: 7, b: 3}
+ * ```
+ */
 export const WINNER_PRESETS = {
   audio: {s0max: 3500, a: 7, b: 3},
   image: {s0max: 50, a: 5, b: 0.4},
@@ -175,6 +189,13 @@ export interface WinnerArgs {
  * - As in the code, ψ already contains a division by C and S0/S1 divide by C
  *   again (so multi-channel targets get ψ/C²); kept for fidelity.
  * - Fan-in is the kernel's first axes (tfjs `[in, out]` layout).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const init = new tfa.initializers.WinnerInit({psi: 0.3, isFirst: true, seed: 1});
+ * console.log(init.noiseScale); // S0 = 3500·(1 − e^{−2.1}) ≈ 3071
+ * ```
  */
 export class WinnerInit extends InitializerBase {
   static className = 'WinnerInit';

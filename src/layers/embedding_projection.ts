@@ -48,6 +48,14 @@ const WHO = 'EmbeddingProjection';
  * nn.DenseGeneral(dim, kernel_init=init.orthogonal())`; forward
  * `x = rot1(wte(tokens))`, `logits = head(rot2(norm(x)))`).
  * Deviations: none in the maths; the kernel is `[in, out]` as in Flax.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const proj = new tfa.layers.EmbeddingProjection({seed: 1});
+ * const x = tf.randomNormal([2, 6]);
+ * console.log(tf.norm(proj.apply(x)).dataSync()[0], tf.norm(x).dataSync()[0]); // equal at init (orthogonal)
+ * ```
  */
 export class EmbeddingProjection extends tfl.layers.Layer {
   static className = 'EmbeddingProjection';

@@ -105,6 +105,15 @@ function activate(x: tf.Tensor, kind: MoEActivation): tf.Tensor {
  *   linear and exponential ones.
  * - Expert weights are initialised Glorot-uniform per expert, the gate kernel
  *   Glorot-uniform, biases zero (tfjs Dense defaults).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.MoE({numExperts: 3, units: 2, topK: 1, seed: 1});
+ * layer.apply(tf.ones([2, 4])).print(); // [2, 2]: the top-1 expert per row
+ * layer.setTemperature(0.1);
+ * console.log(layer.temperature); // ≈ 0.1
+ * ```
  */
 export class MoE extends tfl.layers.Layer {
   static className = 'MoE';

@@ -67,6 +67,13 @@ function readInitializer(value: unknown): Initializer {
  * `sin(w0·Linear(x))`, first layer `uniform_(−1/in, 1/in)`, hidden
  * `uniform_(−√(6/HL)/w0, √(6/HL)/w0)`.
  * Deviations: the kernel is stored `[in, out]` (PyTorch: `[out, in]`).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.Sine({units: 3, omega0: 30, isFirst: true, seed: 1});
+ * layer.apply(tf.tensor2d([[0.1], [0.5]])).print(); // sin(30·(xW + b)), [2, 3]
+ * ```
  */
 export class Sine extends tfl.layers.Layer {
   static className = 'Sine';

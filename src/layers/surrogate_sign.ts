@@ -33,6 +33,12 @@ const WHO = 'SurrogateSign';
  * - erf:     `s(x) = (2β/√π)·exp(−β²x²)`      (from `erf(βx)`)
  * - triangle:`s(x) = β·max(0, 1 − β|x|/2)`    (from the piecewise-quadratic sign; a triangle of height β, half-width 2/β)
  * The caller disposes the result.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * tfa.layers.surrogateDerivative(tf.tensor1d([0, 1]), 'triangle', 1).print(); // [1, 0.5]
+ * ```
  */
 export function surrogateDerivative(x: tf.Tensor, kind: SurrogateKind, beta: number): tf.Tensor {
   return tf.tidy(() => {
@@ -66,6 +72,13 @@ export function surrogateDerivative(x: tf.Tensor, kind: SurrogateKind, beta: num
  * - Each surrogate is normalised to integrate to 2 (the jump of sign, since
  *   sign ∈ [−1, 1]); papers on spiking nets (Heaviside, jump 1) use half of it.
  *   The paper's exact β parametrisation could not be checked.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.SurrogateSign({surrogate: 'erf', beta: 2});
+ * layer.apply(tf.tensor1d([-0.3, 0.2])).print(); // [-1, 1]
+ * ```
  */
 export class SurrogateSign extends tfl.layers.Layer {
   static className = 'SurrogateSign';
