@@ -92,7 +92,8 @@ export function siren(args?: SirenArgs): SirenUniform {
  * row of an image `[H, W, C]`), its centroid Σ f·|Ŷ(f)| / Σ |Ŷ(f)| with f in
  * cycles/sample ∈ [0, 0.5] (averaged over rows), then
  * `ψ = 2·mean_c(centroid_c) / C`. A rank-1 input is one channel `[T]`.
- * Sync (reads one small tensor); the target is not disposed.
+ * Sync (one `dataSync` of the target, then float64 FFTs in JS, O(n log n)
+ * per row, so it runs on every backend); the target is not disposed.
  *
  * @example
  * ```js
@@ -109,24 +110,121 @@ export function spectralCentroid(target: tf.Tensor): number {
   const c = target.rank === 1 ? 1 : target.shape[target.rank - 1];
   const n = target.rank === 1 ? target.shape[0] : target.shape[target.rank - 2];
   if (n < 2) throw new ValueError(`${who}: target must have at least 2 samples along its last spatial axis, got ${describe(target)}.`);
-  const mean = tf.tidy(() => {
-    const x = target.rank === 1 ? tf.reshape(target, [n, 1]) : tf.cast(target, 'float32');
-    // Channels first, the spatial axis last: [C, rows, n].
-    const perm = [x.rank - 1, ...Array.from({length: x.rank - 1}, (_, i) => i)];
-    const rows = tf.reshape(tf.transpose(x, perm), [c, -1, n]); // [C, R, n]
-    const spec = tf.abs(tf.spectral.rfft(tf.cast(rows, 'float32') as tf.Tensor)); // [C, R, n/2+1]
-    const nf = spec.shape[2] as number;
-    const freqs = tf.div(tf.range(0, nf, 1, 'float32'), n); // rfftfreq(n, d=1)
-    const weighted = tf.sum(tf.mul(spec, freqs), 2); // [C, R]
-    const total = tf.sum(spec, 2); // [C, R]
-    const cent = tf.where(tf.greater(total, 0), tf.div(weighted, tf.maximum(total, 1e-30)), tf.zerosLike(total)); // [C, R]
-    const finite = tf.cast(tf.all(tf.isFinite(rows)), 'float32');
-    return tf.stack([tf.mean(tf.mean(cent, 1)), finite]); // [centroid averaged over rows then channels, 1 if finite]
-  });
-  const [m, finite] = mean.dataSync();
-  mean.dispose();
-  if (finite !== 1) throw new ValueError(`${who}: target must contain only finite values, got NaN or Infinity in ${describe(target)}.`);
-  return (2 * m) / c;
+  // Float64 FFTs on the JS side: one read of the target, and it works on every
+  // backend (tf.spectral.rfft needs the Complex kernel, missing on wasm).
+  const data = target.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new ValueError(`${who}: target must contain only finite values, got ${data[i]} at flat index ${i} of ${describe(target)}.`);
+  }
+  const rows = data.length / (n * c);
+  const nf = Math.floor(n / 2) + 1;
+  const fft = fftPlan(n);
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  let sum = 0;
+  for (let ch = 0; ch < c; ch++) {
+    let rowSum = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < n; t++) {
+        re[t] = data[(r * n + t) * c + ch];
+        im[t] = 0;
+      }
+      fft(re, im);
+      let weighted = 0;
+      let total = 0;
+      for (let k = 0; k < nf; k++) {
+        const mag = Math.hypot(re[k], im[k]);
+        weighted += mag * (k / n); // rfftfreq(n, d=1)
+        total += mag;
+      }
+      rowSum += total > 0 ? weighted / total : 0;
+    }
+    sum += rowSum / rows; // mean over rows (images) or the one signal
+  }
+  return (2 * (sum / c)) / c; // 2·mean over channels / C, as the reference
+}
+
+/** In-place radix-2 complex FFT of length n (a power of two). */
+function fftRadix2(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [im[i], im[j]] = [im[j], im[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const a = i + k;
+        const b = a + len / 2;
+        const xr = re[b] * wr - im[b] * wi;
+        const xi = re[b] * wi + im[b] * wr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+      }
+    }
+  }
+}
+
+/**
+ * A forward DFT of length n, in place on (re, im): radix-2 when n is a power
+ * of two, Bluestein's chirp-z (via radix-2 of size ≥ 2n − 1) otherwise.
+ * O(n log n) either way.
+ */
+function fftPlan(n: number): (re: Float64Array, im: Float64Array) => void {
+  if ((n & (n - 1)) === 0) return fftRadix2;
+  let m = 1;
+  while (m < 2 * n - 1) m <<= 1;
+  const cr = new Float64Array(n); // chirp w_k = exp(−iπk²/n)
+  const ci = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const a = (Math.PI * ((k * k) % (2 * n))) / n;
+    cr[k] = Math.cos(a);
+    ci[k] = -Math.sin(a);
+  }
+  const br = new Float64Array(m); // conj(chirp), wrapped
+  const bi = new Float64Array(m);
+  br[0] = cr[0];
+  bi[0] = -ci[0];
+  for (let k = 1; k < n; k++) {
+    br[k] = br[m - k] = cr[k];
+    bi[k] = bi[m - k] = -ci[k];
+  }
+  fftRadix2(br, bi);
+  const ar = new Float64Array(m);
+  const ai = new Float64Array(m);
+  return (re, im) => {
+    ar.fill(0);
+    ai.fill(0);
+    for (let k = 0; k < n; k++) {
+      ar[k] = re[k] * cr[k] - im[k] * ci[k];
+      ai[k] = re[k] * ci[k] + im[k] * cr[k];
+    }
+    fftRadix2(ar, ai);
+    for (let k = 0; k < m; k++) {
+      const xr = ar[k] * br[k] - ai[k] * bi[k];
+      ai[k] = ar[k] * bi[k] + ai[k] * br[k];
+      ar[k] = xr;
+    }
+    // inverse FFT via conjugation
+    for (let k = 0; k < m; k++) ai[k] = -ai[k];
+    fftRadix2(ar, ai);
+    for (let k = 0; k < n; k++) {
+      const yr = ar[k] / m;
+      const yi = -ai[k] / m;
+      re[k] = yr * cr[k] - yi * ci[k];
+      im[k] = yr * ci[k] + yi * cr[k];
+    }
+  };
 }
 
 /**
