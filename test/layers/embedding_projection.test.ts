@@ -9,6 +9,7 @@ import {runLayerSuite} from '../helpers/layer_suite';
 import {expectNoLeak} from '../helpers/leaks';
 import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
+import {tokenTask} from '../../scripts/experiments/osp_embproj';
 
 describe('EmbeddingProjection', () => {
   it('is exported as tfa.layers.embeddingProjection', () => {
@@ -99,6 +100,36 @@ describe('EmbeddingProjection', () => {
     await expectNoLeak(() => model.fit(x, y, {epochs: 1, verbose: 0}), 100);
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  it('cuts embedding-driven kurtosis in a Muon-trained token model (activationKurtosisMonitor, planted outlier channel, cpu)', async () => {
+    // OSP's mechanism at toy scale: an embedding with one outlier channel (×20) feeds the model; the projection,
+    // orthogonal at init and trained by Muon (embedding and head on AdamW), spreads that channel over all 16.
+    // (The Embedding gradient needs UnsortedSegmentSum, which stock wasm lacks: this test runs on cpu.)
+    const {x, y} = tokenTask(128, 3, 32, 4);
+    const model = tf.sequential({layers: [
+      tf.layers.embedding({inputDim: 32, outputDim: 16, inputLength: 4, name: 'emb', embeddingsInitializer: tf.initializers.randomNormal({seed: 1})}),
+      embeddingProjection({name: 'proj', seed: 2}),
+      tf.layers.flatten(),
+      tf.layers.dense({units: 32, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+      tf.layers.dense({units: 32, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({seed: 4})}),
+    ]});
+    const e = model.layers[0].getWeights()[0];
+    const outlier = tf.tidy(() => tf.mul(e, tf.concat([tf.fill([1], 20), tf.ones([15])])));
+    model.layers[0].setWeights([outlier]);
+    const opt = tfa.optimizers.muon({exclude: tfa.optimizers.muonExcludeDefaults(model), adamw: {learningRate: 3e-3}});
+    model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
+    const mon = tfa.callbacks.activationKurtosisMonitor({probe: x, layers: ['emb', 'proj'], every: 3});
+    const h = await model.fit(x, y, {epochs: 3, batchSize: 64, verbose: 0, callbacks: [mon]});
+    const kEmb = (h.history['kurtosis/emb'] as number[])[0];
+    const kProj = (h.history['kurtosis/proj'] as number[])[0];
+    // One channel 20× the others: the pooled embedding output is heavy-tailed (measured κ ≈ 119).
+    expect(kEmb).to.be.greaterThan(20);
+    // After the rotation the outlier is shared by all 16 channels (measured κ ≈ 18): at least 4× lower.
+    expect(kProj).to.be.lessThan(kEmb / 4);
+    tf.dispose([x, y, outlier]);
+    model.dispose();
+    opt.dispose();
   });
 
   it('rejects bad arguments with errors naming them', () => {
