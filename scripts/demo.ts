@@ -41,6 +41,8 @@ async function chooseBackend(name: string | null): Promise<string> {
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(name))) throw new Error(`--backend ${name}: backend failed to initialise`);
   await tf.ready();
+  // Same kernels as the default path (useFastest patches wasm): fast transposed matMul, conv/embedding gradients.
+  if (name === 'wasm') tfa.backend.patchWasm();
   return tf.getBackend();
 }
 
