@@ -105,7 +105,7 @@ describe('EmbeddingProjection', () => {
   it('cuts embedding-driven kurtosis in a Muon-trained token model (activationKurtosisMonitor, planted outlier channel, cpu)', async () => {
     // OSP's mechanism at toy scale: an embedding with one outlier channel (×20) feeds the model; the projection,
     // orthogonal at init and trained by Muon (embedding and head on AdamW), spreads that channel over all 16.
-    // (The Embedding gradient needs UnsortedSegmentSum, which stock wasm lacks: this test runs on cpu.)
+    // (The Embedding gradient needs UnsortedSegmentSum: stock wasm lacks it, so this runs on the cpu test backend.)
     const {x, y} = tokenTask(128, 3, 32, 4);
     const model = tf.sequential({layers: [
       tf.layers.embedding({inputDim: 32, outputDim: 16, inputLength: 4, name: 'emb', embeddingsInitializer: tf.initializers.randomNormal({seed: 1})}),
