@@ -29,6 +29,7 @@ function model(width: number, seed: number, target: tf.Tensor | null): tf.Layers
 
 async function main(): Promise<void> {
   await tf.setBackend(process.argv.includes('--wasm') ? 'wasm' : 'cpu');
+  if (tf.getBackend() === 'wasm') tfa.backend.patchWasm(); // fast transposed matmuls in the backward pass
   const seeds = arg('seeds', 3);
   const steps = arg('steps', 300);
   const width = arg('width', 64);
