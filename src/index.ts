@@ -5,6 +5,7 @@
  */
 export * as backend from './backend';
 export * as callbacks from './callbacks';
+export * as initializers from './initializers';
 export * as io from './io';
 export * as kan from './kan';
 export * as layers from './layers';

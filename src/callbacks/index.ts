@@ -14,3 +14,7 @@ export {WeightSpectrumMonitor, weightSpectrumMonitor} from './weight_spectrum_mo
 export type {LayerSpectrum, WeightSpectrumMonitorArgs} from './weight_spectrum_monitor';
 export {ActivationSpectrumMonitor, activationSpectrumMonitor} from './activation_spectrum_monitor';
 export type {ActivationSpectrumMonitorArgs, LayerActivationSpectrum} from './activation_spectrum_monitor';
+export {SharpnessMonitor, sharpnessMonitor} from './sharpness_monitor';
+export type {SharpnessMonitorArgs} from './sharpness_monitor';
+export {TemperatureSchedule, gateStatistics, temperatureSchedule} from './temperature_schedule';
+export type {TemperatureScheduleArgs} from './temperature_schedule';

@@ -12,3 +12,5 @@ export {LearningRateSchedule} from './schedules';
 export type {LearningRate} from './schedules';
 export type {MuonScaleMode, SpectraClipScale} from './transforms';
 export * as schedules from './schedules';
+export {scaleLearningRate} from './scale_learning_rate';
+export type {ScaleLearningRateOptions} from './scale_learning_rate';

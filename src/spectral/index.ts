@@ -18,3 +18,5 @@ export {activationSpectrum, spectrumDescriptors} from './activation_spectrum';
 export type {ActivationSpectrum} from './activation_spectrum';
 export {massiveActivations} from './massive_activations';
 export type {MassiveActivations} from './massive_activations';
+export {hessianEigenvalues} from './hessian';
+export type {HessianEigenvaluesOptions, HessianLoss} from './hessian';
