@@ -1,9 +1,10 @@
 /**
  * The README is merged from docs/sections/*.md: every ```js snippet there
  * runs as written and prints something. Snippets run on wasm (several train
- * small models); one that needs a kernel the wasm backend lacks (e.g.
- * Conv2DBackpropFilter) runs on cpu instead, which is what a user on wasm
- * would see as well: tfjs names the missing kernel. recipes.md has its own
+ * small models; the wasm backend is patched by test/setup.ts, as
+ * tfa.backend.useFastest() does for users); one that needs a kernel the wasm
+ * backend still lacks runs on cpu instead, which is what a user on wasm would
+ * see as well: tfjs names the missing kernel. recipes.md has its own
  * test (recipes.test.ts).
  */
 import {expect} from 'chai';
