@@ -43,6 +43,15 @@ const CHANGES: Change[] = [
   added('UnsortedSegmentSum', unsortedSegmentSum),
 ];
 
+/**
+ * Kernel functions this patch registered, shared through `globalThis` so
+ * that a second copy of tfjs-addons in the process (e.g. the CJS and ESM
+ * builds) does not wrap a wrapper.
+ */
+const PATCHED: WeakSet<tf.KernelFunc> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('tfjs-addons.patchWasm')
+] ??= new WeakSet<tf.KernelFunc>()) as WeakSet<tf.KernelFunc>;
+
 /** What was registered for wasm before the patch, by kernel name (undefined: nothing). */
 const replaced = new Map<string, tf.KernelConfig | undefined>();
 
@@ -92,15 +101,12 @@ export function patchWasm(): string[] {
   for (const change of CHANGES) {
     if (replaced.has(change.kernelName)) continue;
     const original = tf.getKernel(change.kernelName, 'wasm') ?? undefined;
-    if (change.kind === 'wrap' && original == null) continue;
+    if (change.kind === 'wrap' && (original == null || PATCHED.has(original.kernelFunc))) continue;
     if (change.kind === 'add' && original != null) continue; // wasm has its own now
     const config = change.make(original);
     if (original != null) tf.unregisterKernel(change.kernelName, 'wasm');
-    tf.registerKernel({
-      ...config,
-      kernelName: change.kernelName,
-      backendName: 'wasm',
-    });
+    tf.registerKernel({...config, kernelName: change.kernelName, backendName: 'wasm'});
+    PATCHED.add(config.kernelFunc);
     replaced.set(change.kernelName, original);
     changed.push(change.kernelName);
   }

@@ -117,6 +117,18 @@ describe('backend.patchWasm', () => {
     expect(tf.getKernel('BatchMatMul', 'cpu').backendName).to.equal('cpu');
   });
 
+  it('a second copy of the module in the process (e.g. CJS and ESM builds) does not patch again @wasm', () => {
+    const id = require.resolve('../../src/backend/patch_wasm');
+    const saved = require.cache[id];
+    delete require.cache[id];
+    try {
+      const copy = require('../../src/backend/patch_wasm') as {patchWasm: () => string[]};
+      expect(copy.patchWasm()).to.deep.equal([]);
+    } finally {
+      if (saved != null) require.cache[id] = saved;
+    }
+  });
+
   it('does nothing and returns [] where the wasm backend is not loaded (separate process)', () => {
     // tfjs without @tensorflow/tfjs-backend-wasm: nothing to patch.
     const code =

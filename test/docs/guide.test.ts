@@ -1,9 +1,10 @@
 /**
  * Every ```js snippet of the guide pages (docs/guide/*.md) runs as written and
- * prints something. Snippets run on wasm (several train
- * small models); one that needs a kernel the wasm backend lacks (e.g.
- * Conv2DBackpropFilter) runs on cpu instead, which is what a user on wasm
- * would see as well: tfjs names the missing kernel. recipes.md has its own
+ * prints something. Snippets run on wasm (several train small models; the
+ * wasm backend is patched by test/setup.ts, as tfa.backend.useFastest() does
+ * for users); one that needs a kernel the wasm backend still lacks runs on cpu
+ * instead, which is what a user on wasm would see as well: tfjs names the
+ * missing kernel. recipes.md has its own
  * test (recipes.test.ts), and so has kan_formula.md (test/kan/tutorial.test.ts,
  * which checks what its ~35 s snippet prints).
  */
