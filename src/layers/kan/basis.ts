@@ -35,23 +35,18 @@ export function uniformGrid(
   return tf.tensor2d(data, [inDim, knots.length]);
 }
 
-/** `1/(t_{j+p} − t_j)` for `j = 0 … M−1` as `[I, M]`: 0 where j+p > M−1 or the knots coincide. */
-function reciprocalSpans(grid: tf.Tensor2D, p: number): tf.Tensor2D {
-  const [inDim, m] = grid.shape;
-  const span = tf.sub(
-    tf.slice(grid, [0, p], [inDim, m - p]),
-    tf.slice(grid, [0, 0], [inDim, m - p]),
-  ); // [I, M−p]
-  // A coincident knot pair gives a 0/0 term; pykan uses nan_to_num, we use 0.
-  const inv = tf.where(tf.greater(span, 0), tf.div(1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [I, M−p]
-  return tf.pad(inv, [[0, 0], [0, p]]) as tf.Tensor2D; // [I, M]
-}
-
-/** A constant `[rows, cols]` matrix with the listed `(r, c, value)` entries, zeros elsewhere. */
-function sparseMatrix(rows: number, cols: number, entries: Array<[number, number, number]>): tf.Tensor2D {
-  const data = new Float32Array(rows * cols);
-  for (const [r, c, v] of entries) data[r * cols + c] = v;
-  return tf.tensor2d(data, [rows, cols]);
+/**
+ * `−1/(t_{j+p} − t_j)` for `j = 0 … M−1−p` as `[1, M−p, I]` from the knots
+ * `[M, I]` (knot-major): 0 where the knots coincide (a 0/0 term; pykan uses
+ * nan_to_num, we use 0).
+ */
+function negReciprocalSpans(knots: tf.Tensor2D, p: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [m, inDim] = knots.shape;
+    const span = tf.sub(tf.slice(knots, [p, 0], [m - p, inDim]), tf.slice(knots, [0, 0], [m - p, inDim])); // [M−p, I]
+    const inv = tf.where(tf.greater(span, 0), tf.div(-1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [M−p, I]
+    return tf.expandDims(inv, 0) as tf.Tensor3D; // [1, M−p, I]
+  });
 }
 
 /**
@@ -68,88 +63,95 @@ function sparseMatrix(rows: number, cols: number, entries: Array<[number, number
  * through the exact derivative of the bases (a custom gradient).
  * Synchronous; the caller disposes the result.
  *
- * Implementation: with `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of
- * `Bᵖ_m` is `1 − w_{m+1}`, so `Bᵖ = u + shift(Bᵖ⁻¹ − u)` with `u = w ⊙ Bᵖ⁻¹`.
- * Every order keeps the full knot width M (zeros in the unused tail) and the
- * index shift is a matMul by a constant `[M, M]` matrix, so there is no slicing
- * on the hot path (strided slices and their pad gradients dominate on the
- * tfjs cpu backend).
+ * This is the transpose of {@link bsplineBasisFeatureMajor}, which the layers use.
  */
 export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
+  return tf.tidy(() => tf.transpose(bsplineBasisFeatureMajor(x, grid, k), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link bsplineBasis} in feature-major layout: `x [N, I]`, `grid [I, G+2k+1]`
+ * → `[N, G+k, I]` (basis j of input i at `[n, j, i]`), so
+ * `reshape(·, [N, (G+k)·I])` is the feature matrix of {@link featureMajorMatMul}.
+ *
+ * Implementation (chosen by per-kernel profiles on wasm): with the knots along
+ * axis 1, every index shift of the recursion is a slice of contiguous
+ * `[·, I]` blocks (no strided copies, no shift matMuls), and with
+ * `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of `Bᵖ_j` is `1 − w_{j+1}`,
+ * so `Bᵖ_j = a_j + (Bᵖ⁻¹_{j+1} − a_{j+1})` with `a = w ⊙ Bᵖ⁻¹`: four elementwise
+ * ops per order. The gradient `dL/dx = Σ_j dL/dB_j·B'_j` uses
+ * `B'_j = k·Bᵏ⁻¹_j/(t_{j+k} − t_j) − k·Bᵏ⁻¹_{j+1}/(t_{j+k+1} − t_{j+1})` from the
+ * saved order-(k−1) bases, and is only computed when x needs a gradient.
+ */
+export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
   const [, inDim] = x.shape;
   const m = grid.shape[1]; // G+2k+1 knots
   if (grid.shape[0] !== inDim) {
     throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
   }
   if (m - 1 - k < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
-  // The value and its exact derivative come from one forward pass; the
-  // backward pass is then dL/dx = Σ_j dL/dB_j·B'_j (one mul + sum) instead of
-  // replaying every op of the recursion (and keeping their inputs alive).
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const {value, derivative} = bsplineWithDerivative(args[0] as tf.Tensor2D, grid, k);
-    (args[1] as tf.GradSaveFunc)([derivative]);
-    return {value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.sum(tf.mul(dy, saved[0]), 2)};
+    const xx = args[0] as tf.Tensor2D;
+    const {value, saved} = bsplineRecursion(xx, grid, k);
+    (args[1] as tf.GradSaveFunc)(saved);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        if (k === 0) return tf.zerosLike(xx); // piecewise constant
+        const [n, nb] = dy.shape;
+        // v_j = −Bᵏ⁻¹_j/(t_{j+k} − t_j), so B'_j = k·(v_{j+1} − v_j).
+        const v = tf.mul(saved[0], saved[1]); // [N, G+k+1, I]
+        const slope = tf.sub(tf.slice(v, [0, 1, 0], [n, nb, inDim]), tf.slice(v, [0, 0, 0], [n, nb, inDim])); // [N, G+k, I]
+        return tf.mul(tf.sum(tf.mul(dy, slope), 1), k); // [N, I]
+      },
+    };
   });
   return op(x) as tf.Tensor3D;
 }
 
 /**
- * `B(x)` `[N, I, G+k]` and `dB/dx` `[N, I, G+k]` on the grid, with
- * `B'_{j,k} = k·B_{j,k−1}/(t_{j+k} − t_j) − k·B_{j+1,k−1}/(t_{j+k+1} − t_{j+1})` (0 for k = 0).
+ * The forward recursion of {@link bsplineBasisFeatureMajor}: the order-k bases
+ * `[N, G+k, I]`, and (`saved`, empty for k = 0) the order-(k−1) bases
+ * `[N, G+k+1, I]` with `−1/(t_{j+k} − t_j)` `[1, G+k+1, I]` for the derivative.
  */
-function bsplineWithDerivative(
+function bsplineRecursion(
   x: tf.Tensor2D,
   grid: tf.Tensor2D,
   k: number,
-): {value: tf.Tensor3D; derivative: tf.Tensor3D} {
+): {value: tf.Tensor3D; saved: tf.Tensor3D[]} {
   return tf.tidy(() => {
     const [n, inDim] = x.shape;
     const m = grid.shape[1]; // G+2k+1 knots
-    const nb = m - 1 - k; // G+k bases
-    const rows = n * inDim;
-    // shift(v)_j = v_{j+1} (0 at the end); first difference with the last column zeroed.
-    const shiftEntries: Array<[number, number, number]> = [];
-    const diffEntries: Array<[number, number, number]> = [];
-    for (let j = 0; j < m - 1; j++) {
-      shiftEntries.push([j + 1, j, 1]);
-      diffEntries.push([j, j, 1], [j + 1, j, -1]);
-    }
-    const shift = sparseMatrix(m, m, shiftEntries); // [M, M]
-    const diff = sparseMatrix(m, m, diffEntries); // [M, M]: v ↦ v − shift(v), last column 0
-    const select = sparseMatrix(m, nb, Array.from({length: nb}, (_, j) => [j, j, 1] as [number, number, number])); // [M, G+k]
-    const xe = tf.expandDims(x, 2); // [N, I, 1]
-    const d = tf.sub(xe, grid); // [N, I, M]: x − t_j
-    // [x ≥ t_j] = 1 − step(t_j − x): the sign of a float32 difference is exact, so
-    // this is the half-open indicator (a broadcast GreaterEqual + Cast is ~100x
-    // slower on the wasm backend).
-    const above = tf.reshape(tf.sub(1, tf.step(tf.neg(d))), [rows, m]); // [N·I, M]: [x ≥ t_j]
-    // B⁰_j = [x ≥ t_j] − [x ≥ t_{j+1}] for j < M−1, and 0 at j = M−1.
-    let b = tf.reshape(tf.matMul(above, diff), [n, inDim, m]); // [N, I, M]
-    let derivative: tf.Tensor = tf.zeros([n, inDim, nb]); // k = 0: piecewise constant
+    const knots = tf.transpose(grid) as tf.Tensor2D; // [M, I]
+    const e = tf.sub(tf.expandDims(knots, 0), tf.expandDims(x, 1)); // [N, M, I]: t_j − x
+    // [x < t_j] = step(t_j − x): exact for float32 (step(0) = 0 gives the
+    // half-open [t_j ≤ x)), and one unary op (a broadcast Less + Cast is far
+    // slower on wasm).
+    const below = tf.step(e); // [N, M, I]
+    // B⁰_j = [x < t_{j+1}] − [x < t_j] = [t_j ≤ x < t_{j+1}], j = 0 … M−2.
+    let b: tf.Tensor3D = tf.sub(
+      tf.slice(below, [0, 1, 0], [n, m - 1, inDim]),
+      tf.slice(below, [0, 0, 0], [n, m - 1, inDim]),
+    ) as tf.Tensor3D; // [N, M−1, I]
+    const saved: tf.Tensor3D[] = [];
     for (let p = 1; p <= k; p++) {
-      // A tidy per order frees its [N, I, M] temporaries at once (lower peak memory).
+      const width = m - p; // bases of order p−1
       const prev = b;
-      const next = tf.tidy(() => {
-        const inv = reciprocalSpans(grid, p); // [I, M]
-        const out: {b: tf.Tensor; derivative?: tf.Tensor} = {b: prev};
-        if (p === k) {
-          const v = tf.reshape(tf.mul(prev, inv), [rows, m]); // [N·I, M]: B_{j,k−1}/(t_{j+k} − t_j)
-          out.derivative = tf.reshape(tf.mul(tf.matMul(tf.matMul(v, diff), select), k), [n, inDim, nb]); // [N, I, G+k]
-        }
-        const u = tf.mul(tf.mul(d, inv), prev); // [N, I, M]: w_j·Bᵖ⁻¹_j
-        const shifted = tf.matMul(tf.reshape(tf.sub(prev, u), [rows, m]), shift); // [N·I, M]
-        out.b = tf.add(u, tf.reshape(shifted, [n, inDim, m])); // [N, I, M]: valid for j < M−1−p, 0 beyond
-        return out;
+      const ninv = negReciprocalSpans(knots, p); // [1, M−p, I]: −1/(t_{j+p} − t_j)
+      if (p === k) saved.push(prev, ninv);
+      // A tidy per order frees its [N, ·, I] temporaries at once (lower peak memory).
+      b = tf.tidy(() => {
+        const w = tf.mul(tf.slice(e, [0, 0, 0], [n, width, inDim]), ninv); // [N, M−p, I]: (x − t_j)/(t_{j+p} − t_j)
+        const a = tf.mul(w, prev); // w_j·Bᵖ⁻¹_j
+        const rest = tf.sub(prev, a); // (1 − w_j)·Bᵖ⁻¹_j
+        return tf.add(
+          tf.slice(a, [0, 0, 0], [n, width - 1, inDim]),
+          tf.slice(rest, [0, 1, 0], [n, width - 1, inDim]),
+        ) as tf.Tensor3D; // [N, M−1−p, I]
       });
-      prev.dispose();
-      b = next.b;
-      if (next.derivative != null) {
-        derivative.dispose();
-        derivative = next.derivative;
-      }
+      if (p < k) prev.dispose();
     }
-    const value = tf.reshape(tf.matMul(tf.reshape(b, [rows, m]), select), [n, inDim, nb]) as tf.Tensor3D; // [N, I, G+k]
-    return {value, derivative: derivative as tf.Tensor3D};
+    return {value: b, saved};
   });
 }
 
@@ -159,13 +161,36 @@ function bsplineWithDerivative(
  *
  * Shapes: `x [N, I]`, `centers` of length n (numbers or a `[n]` tensor), `width`
  * h > 0 → `[N, I, n]`. Synchronous; the caller disposes the result.
+ * This is the transpose of {@link rbfBasisFeatureMajor}, which RBFKAN uses.
  */
 export function rbfBasis(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const c = Array.isArray(centers) ? tf.tensor1d(centers) : centers; // [n]
-    const z = tf.mul(tf.sub(tf.expandDims(x, 2), c), 1 / width); // [N, I, n]
-    return tf.exp(tf.neg(tf.square(z))) as tf.Tensor3D; // [N, I, n]
+  return tf.tidy(() => tf.transpose(rbfBasisFeatureMajor(x, centers, width), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link rbfBasis} in feature-major layout: `x [N, I]` → `[N, n, I]`.
+ * Computed as `exp((x − c_j)²·(−1/h²))` (three elementwise ops on `[N, n, I]`);
+ * the gradient `dL/dx = Σ_j dL/db_j·b_j·(−2/h²)(x − c_j)` is a custom gradient
+ * from the saved bases, evaluated only when x needs a gradient.
+ */
+export function rbfBasisFeatureMajor(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width: number): tf.Tensor3D {
+  const scale = -1 / (width * width);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const c = tf.reshape(Array.isArray(centers) ? tf.tensor1d(centers) : centers, [1, -1, 1]); // [1, n, 1]
+    const xe = tf.expandDims(xx, 1); // [N, 1, I]
+    const value = tf.exp(tf.mul(tf.squaredDifference(xe, c), scale)) as tf.Tensor3D; // [N, n, I]
+    (args[1] as tf.GradSaveFunc)([value, xe, c]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [b, xs, cs] = saved;
+        const slope = tf.mul(tf.mul(b, tf.sub(xs, cs)), 2 * scale); // [N, n, I]: db_j/dx
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }
 
 /**
@@ -186,17 +211,29 @@ export function rbfGrid(gridMin: number, gridMax: number, numCenters: number): {
  * tanh first) but is finite for any x.
  *
  * Shapes: `x [N, I]` → `[N, I, D+1]`, feature d = `T_d(x)`. Synchronous; the
- * caller disposes the result.
+ * caller disposes the result. The transpose of {@link chebyshevBasisFeatureMajor}.
  */
 export function chebyshevBasis(x: tf.Tensor2D, degree: number): tf.Tensor3D {
+  return tf.tidy(() => tf.transpose(chebyshevBasisFeatureMajor(x, degree), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link chebyshevBasis} in feature-major layout, terms `T_first … T_D`:
+ * `x [N, I]` → `[N, D+1−first, I]` (one concat of `[N, I]` blocks; a stack
+ * along a last axis of size D+1 is a per-element copy on wasm).
+ */
+export function chebyshevBasisFeatureMajor(x: tf.Tensor2D, degree: number, first = 0): tf.Tensor3D {
   return tf.tidy(() => {
+    const [n, inDim] = x.shape;
     const terms: tf.Tensor[] = [tf.onesLike(x)]; // T_0: [N, I]
     if (degree >= 1) terms.push(x); // T_1
     const twoX = degree >= 2 ? tf.mul(x, 2) : null; // [N, I]
     for (let d = 2; d <= degree; d++) {
       terms.push(tf.sub(tf.mul(twoX!, terms[d - 1]), terms[d - 2])); // T_d: [N, I]
     }
-    return tf.stack(terms, 2) as tf.Tensor3D; // [N, I, D+1]
+    const used = terms.slice(first);
+    const flat = used.length === 1 ? used[0] : tf.concat(used, 1); // [N, (D+1−first)·I]
+    return tf.reshape(flat, [n, used.length, inDim]) as tf.Tensor3D;
   });
 }
 
@@ -207,12 +244,35 @@ export function chebyshevBasis(x: tf.Tensor2D, degree: number): tf.Tensor3D {
  * Layout: `x [N, I]` → `[N, I, 2G]` with features `[cos(1x) … cos(Gx),
  * sin(1x) … sin(Gx)]` along the last axis, so a kernel
  * `concat([cos_kernel, sin_kernel], 1)` of shape `[I, 2G, O]` matches it.
- * Synchronous; the caller disposes the result.
+ * Synchronous; the caller disposes the result. The transpose of
+ * {@link fourierBasisFeatureMajor}.
  */
 export function fourierBasis(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
+  return tf.tidy(() => tf.transpose(fourierBasisFeatureMajor(x, gridSize), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link fourierBasis} in feature-major layout: `x [N, I]` → `[N, 2G, I]`.
+ * Only `cos x` and `sin x` are evaluated; higher frequencies come from the
+ * angle-addition rotation `cos((k+1)x) = cos(kx)·cos x − sin(kx)·sin x`,
+ * `sin((k+1)x) = sin(kx)·cos x + cos(kx)·sin x` (a rotation, so rounding errors
+ * grow only linearly in k: ~k ulp, comparable to the rounding of the argument
+ * k·x in the direct form). Trig kernels are scalar on wasm; this replaces 2G
+ * of them by 6(G−1) cheap elementwise ops on `[N, I]`.
+ */
+export function fourierBasisFeatureMajor(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
   return tf.tidy(() => {
-    const ks = tf.range(1, gridSize + 1, 1, 'float32'); // [G]
-    const kx = tf.mul(tf.expandDims(x, 2), ks); // [N, I, G]
-    return tf.concat([tf.cos(kx), tf.sin(kx)], 2) as tf.Tensor3D; // [N, I, 2G]
+    const [n, inDim] = x.shape;
+    const c1 = tf.cos(x); // [N, I]
+    const s1 = tf.sin(x); // [N, I]
+    const cos: tf.Tensor[] = [c1];
+    const sin: tf.Tensor[] = [s1];
+    for (let k = 1; k < gridSize; k++) {
+      const c = cos[k - 1];
+      const s = sin[k - 1];
+      cos.push(tf.sub(tf.mul(c, c1), tf.mul(s, s1))); // cos((k+1)x)
+      sin.push(tf.add(tf.mul(s, c1), tf.mul(c, s1))); // sin((k+1)x)
+    }
+    return tf.reshape(tf.concat([...cos, ...sin], 1), [n, 2 * gridSize, inDim]) as tf.Tensor3D; // [N, 2G, I]
   });
 }

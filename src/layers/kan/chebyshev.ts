@@ -8,8 +8,8 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {finiteNumber, knownLastDim, nonNegativeInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
-import {chebyshevBasis} from './basis';
-import {basisMatMul, kanUnits} from './common';
+import {chebyshevBasisFeatureMajor} from './basis';
+import {featureMajorMatMul, kanUnits} from './common';
 
 /** Arguments of {@link ChebyshevKAN}; every field survives getConfig → fromConfig. */
 export interface ChebyshevKANArgs extends LayerArgs {
@@ -69,8 +69,14 @@ export class ChebyshevKAN extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
-        const basis = chebyshevBasis(tf.tanh(x), this.degree); // [N, I, D+1]
-        return basisMatMul(basis, this.chebyKernel.read() as tf.Tensor3D); // [N, O]
+        const kernel = tf.transpose(this.chebyKernel.read(), [1, 0, 2]) as tf.Tensor3D; // [D+1, I, O]
+        const [d1, inDim, o] = kernel.shape;
+        // T_0 = 1, so its term is the column sum of its kernel slice (no matMul over a ones block).
+        const constant = tf.sum(tf.reshape(tf.slice(kernel, [0, 0, 0], [1, inDim, o]), [inDim, o]), 0); // [O]
+        if (d1 === 1) return tf.add(tf.zeros([x.shape[0], o]), constant) as tf.Tensor2D; // degree 0: [N, O]
+        const basis = chebyshevBasisFeatureMajor(tf.tanh(x), this.degree, 1); // [N, D, I]: T_1 … T_D
+        const y = featureMajorMatMul(basis, tf.slice(kernel, [1, 0, 0], [d1 - 1, inDim, o])); // [N, O]
+        return tf.add(y, constant) as tf.Tensor2D;
       }),
     );
   }

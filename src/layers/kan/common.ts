@@ -58,6 +58,20 @@ export function basisMatMul(basis: tf.Tensor3D, kernel: tf.Tensor3D): tf.Tensor2
   return tf.matMul(flat, tf.reshape(kernel, [inDim * nb, kernel.shape[2]])) as tf.Tensor2D; // [N, O]
 }
 
+/**
+ * The KAN contraction for feature-major bases:
+ * `y[n, o] = Σ_{f,i} features[n, f, i]·kernel[f, i, o]` as one matMul
+ * `[N, F·I] × [F·I, O]` (both reshapes are free, row-major). The layers keep
+ * their kernels `[I, F, O]` and pass `tf.transpose(kernel, [1, 0, 2])` (a copy
+ * of the small kernel instead of the large basis).
+ * Shapes: `features [N, F, I]`, `kernel [F, I, O]` → `[N, O]`.
+ */
+export function featureMajorMatMul(features: tf.Tensor3D, kernel: tf.Tensor3D): tf.Tensor2D {
+  const [n, f, inDim] = features.shape;
+  const flat = tf.reshape(features, [n, f * inDim]); // [N, F·I]
+  return tf.matMul(flat, tf.reshape(kernel, [f * inDim, kernel.shape[2]])) as tf.Tensor2D; // [N, O]
+}
+
 /** Kaiming-uniform bound of torch `kaiming_uniform_(w, a)` on a fan-in: `√(6/((1+a²)·fanIn))`. */
 export function kaimingUniformBound(fanIn: number, a: number): number {
   return Math.sqrt(6 / ((1 + a * a) * fanIn));
