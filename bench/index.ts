@@ -24,6 +24,7 @@ const EXPECTED: Array<{issue: number; what: string; pattern: RegExp}> = [
   {issue: 6, what: 'Adam/AdamW/Muon/SPECTRA step time; Newton-Schulz throughput', pattern: /optim|muon/},
   {issue: 7, what: 'callback overhead per epoch', pattern: /callback/},
   {issue: 8, what: 'cpu vs wasm matMul and Dense', pattern: /backend/},
+  {issue: 11, what: 'stock vs patched wasm: Dense, Conv2D, Embedding+LSTM, MNIST MLP epoch', pattern: /wasm/},
 ];
 
 function quickFlag(argv: string[]): boolean {

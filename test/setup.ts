@@ -1,9 +1,12 @@
 /**
  * Mocha root hooks: every test file runs on the backend named by TFA_BACKEND
- * (default 'cpu'; 'wasm' for the smoke set tagged @wasm, see README).
+ * (default 'cpu'; 'wasm' for the smoke set tagged @wasm, see README). The
+ * wasm backend is always patched (tfa.backend.patchWasm()).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+
+import {patchWasm} from '../src/backend/patch_wasm';
 
 export const TEST_BACKEND = process.env.TFA_BACKEND ?? 'cpu';
 
@@ -12,6 +15,10 @@ export const mochaHooks = {
     const ok = await tf.setBackend(TEST_BACKEND);
     if (!ok) throw new Error(`test setup: backend '${TEST_BACKEND}' failed to initialise`);
     await tf.ready();
+    // wasm (the smoke set, and cpu-suite tests that switch to wasm for speed)
+    // runs patched, as users get it from tfa.backend.useFastest(): fast
+    // transposed matMul, conv/depthwise/embedding gradients.
+    patchWasm();
   },
   // A test that leaves another backend active would silently move every later
   // test to it: restore, and fail the culprit by name.

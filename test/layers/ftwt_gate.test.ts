@@ -373,8 +373,8 @@ describe('FTWTGate', () => {
 });
 
 describe('FTWTGate on MNIST', () => {
-  // A small CNN (Conv3D with a depth-1 kernel: tfjs-backend-wasm 4.22 has no
-  // Conv2DBackpropFilter kernel) on 14×14 MNIST with a gate after each conv and
+  // A small CNN (Conv2D; trains on wasm through tfa.backend.patchWasm, applied
+  // in test/setup.ts) on 14×14 MNIST with a gate after each conv and
   // after the hidden Dense layer. Protocol, shortened from the reference's
   // "train from a pretrained net": (A) 3 epochs with the gates held open
   // (bias +10, lossWeight 0): the pretrained backbone; (B) gates reset to
@@ -385,14 +385,14 @@ describe('FTWTGate on MNIST', () => {
   // (per-filter majority of the training targets), and the FLOPs reduction.
   function build(softmax: boolean, size: number): {model: tf.LayersModel; gates: FTWTGate[]; probes: tf.SymbolicTensor[]} {
     const init = (seed: number) => tf.initializers.heNormal({seed});
-    const x = tf.input({shape: [1, size, size, 1]});
-    const c1 = sym(tf.layers.conv3d({filters: 8, kernelSize: [1, 3, 3], activation: 'relu', kernelInitializer: init(1), name: 'conv1'}).apply(x));
+    const x = tf.input({shape: [size, size, 1]});
+    const c1 = sym(tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init(1), name: 'conv1'}).apply(x));
     const gates = [1, 2, 3].map(i => ftwtGate({massThreshold: 0.9, lossWeight: 1 / 3, softmax, name: `gate${i}`}));
     const g1 = sym(gates[0].apply([x, c1]));
-    const p1 = sym(tf.layers.maxPooling3d({poolSize: [1, 2, 2]}).apply(g1));
-    const c2 = sym(tf.layers.conv3d({filters: 16, kernelSize: [1, 3, 3], activation: 'relu', kernelInitializer: init(2), name: 'conv2'}).apply(p1));
+    const p1 = sym(tf.layers.maxPooling2d({poolSize: 2}).apply(g1));
+    const c2 = sym(tf.layers.conv2d({filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init(2), name: 'conv2'}).apply(p1));
     const g2 = sym(gates[1].apply([p1, c2]));
-    const f = sym(tf.layers.flatten().apply(tf.layers.maxPooling3d({poolSize: [1, 2, 2]}).apply(g2)));
+    const f = sym(tf.layers.flatten().apply(tf.layers.maxPooling2d({poolSize: 2}).apply(g2)));
     const d1 = sym(tf.layers.dense({units: 32, activation: 'relu', kernelInitializer: init(3), name: 'dense1'}).apply(f));
     const g3 = sym(gates[2].apply([f, d1]));
     const out = sym(tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(4), name: 'out'}).apply(g3));
@@ -410,7 +410,7 @@ describe('FTWTGate on MNIST', () => {
       const data = loadMnist({trainSize: 2000, testSize: 1000, seed: 1});
       const prep = (part: typeof data.train) => tf.tidy(() => {
         const t = toTensors(part, {image: true});
-        return {x: tf.reshape(tf.avgPool(t.x as tf.Tensor4D, 2, 2, 'valid'), [-1, 1, 14, 14, 1]), y: t.y};
+        return {x: tf.avgPool(t.x as tf.Tensor4D, 2, 2, 'valid'), y: t.y};
       });
       const tr = prep(data.train);
       const te = prep(data.test);
