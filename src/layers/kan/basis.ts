@@ -36,16 +36,16 @@ export function uniformGrid(
 }
 
 /**
- * `−1/(t_{j+p} − t_j)` for `j = 0 … M−1−p` as `[1, M−p, I]` from the knots
- * `[M, I]` (knot-major): 0 where the knots coincide (a 0/0 term; pykan uses
- * nan_to_num, we use 0).
+ * `−1/(t_{j+p} − t_j)` for `j = 0 … M−1−p`, one `[I]` vector per j, from the
+ * knots `[M, I]` (knot-major): 0 where the knots coincide (a 0/0 term; pykan
+ * uses nan_to_num, we use 0).
  */
-function negReciprocalSpans(knots: tf.Tensor2D, p: number): tf.Tensor3D {
+function negReciprocalSpans(knots: tf.Tensor2D, p: number): tf.Tensor1D[] {
   return tf.tidy(() => {
     const [m, inDim] = knots.shape;
     const span = tf.sub(tf.slice(knots, [p, 0], [m - p, inDim]), tf.slice(knots, [0, 0], [m - p, inDim])); // [M−p, I]
     const inv = tf.where(tf.greater(span, 0), tf.div(-1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [M−p, I]
-    return tf.expandDims(inv, 0) as tf.Tensor3D; // [1, M−p, I]
+    return tf.unstack(inv, 0) as tf.Tensor1D[];
   });
 }
 
@@ -74,35 +74,37 @@ export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.T
  * → `[N, G+k, I]` (basis j of input i at `[n, j, i]`), so
  * `reshape(·, [N, (G+k)·I])` is the feature matrix of {@link featureMajorMatMul}.
  *
- * Implementation (chosen by per-kernel profiles on wasm): with the knots along
- * axis 1, every index shift of the recursion is a slice of contiguous
- * `[·, I]` blocks (no strided copies, no shift matMuls), and with
- * `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of `Bᵖ_j` is `1 − w_{j+1}`,
- * so `Bᵖ_j = a_j + (Bᵖ⁻¹_{j+1} − a_{j+1})` with `a = w ⊙ Bᵖ⁻¹`: four elementwise
- * ops per order. The gradient `dL/dx = Σ_j dL/dB_j·B'_j` uses
+ * Implementation (chosen by per-kernel profiles on wasm, where a strided
+ * slice or a stack copies element by element in JS): the recursion runs on a
+ * list of `[N, I]` tensors, one per basis index, so every index shift is free;
+ * one concat builds the result. With `w_j = (x − t_j)/(t_{j+p} − t_j)` the right
+ * factor of `Bᵖ_j` is `1 − w_{j+1}`, so `Bᵖ_j = a_j + (Bᵖ⁻¹_{j+1} − a_{j+1})`
+ * with `a = w ⊙ Bᵖ⁻¹`: four elementwise ops per basis and order. The gradient
+ * `dL/dx = Σ_j dL/dB_j·B'_j` uses
  * `B'_j = k·Bᵏ⁻¹_j/(t_{j+k} − t_j) − k·Bᵏ⁻¹_{j+1}/(t_{j+k+1} − t_{j+1})` from the
  * saved order-(k−1) bases, and is only computed when x needs a gradient.
  */
 export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
-  const [, inDim] = x.shape;
+  const [n, inDim] = x.shape;
   const m = grid.shape[1]; // G+2k+1 knots
+  const nb = m - 1 - k; // G+k bases
   if (grid.shape[0] !== inDim) {
     throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
   }
-  if (m - 1 - k < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
+  if (nb < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xx = args[0] as tf.Tensor2D;
-    const {value, saved} = bsplineRecursion(xx, grid, k);
-    (args[1] as tf.GradSaveFunc)(saved);
+    const {value, lower, negInv} = bsplineRecursion(xx, grid, k);
+    // The slope B'_j/k = v_{j+1} − v_j with v_j = −Bᵏ⁻¹_j/(t_{j+k} − t_j), as [N, G+k, I];
+    // saved instead of computed here, so a forward pass without gradient skips it.
+    (args[1] as tf.GradSaveFunc)([...lower, ...negInv]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         if (k === 0) return tf.zerosLike(xx); // piecewise constant
-        const [n, nb] = dy.shape;
-        // v_j = −Bᵏ⁻¹_j/(t_{j+k} − t_j), so B'_j = k·(v_{j+1} − v_j).
-        const v = tf.mul(saved[0], saved[1]); // [N, G+k+1, I]
-        const slope = tf.sub(tf.slice(v, [0, 1, 0], [n, nb, inDim]), tf.slice(v, [0, 0, 0], [n, nb, inDim])); // [N, G+k, I]
-        return tf.mul(tf.sum(tf.mul(dy, slope), 1), k); // [N, I]
+        const v = saved.slice(0, nb + 1).map((b, j) => tf.mul(b, saved[nb + 1 + j])); // [N, I] each
+        const slope = tf.concat(v.slice(0, nb).map((vj, j) => tf.sub(v[j + 1], vj)), 1); // [N, (G+k)·I]
+        return tf.mul(tf.sum(tf.mul(dy, tf.reshape(slope, [n, nb, inDim])), 1), k); // [N, I]
       },
     };
   });
@@ -111,47 +113,38 @@ export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: n
 
 /**
  * The forward recursion of {@link bsplineBasisFeatureMajor}: the order-k bases
- * `[N, G+k, I]`, and (`saved`, empty for k = 0) the order-(k−1) bases
- * `[N, G+k+1, I]` with `−1/(t_{j+k} − t_j)` `[1, G+k+1, I]` for the derivative.
+ * `[N, G+k, I]`, and for k ≥ 1 the order-(k−1) bases (G+k+1 tensors `[N, I]`)
+ * with `−1/(t_{j+k} − t_j)` (G+k+1 vectors `[I]`) for the derivative (empty lists for k = 0).
  */
 function bsplineRecursion(
   x: tf.Tensor2D,
   grid: tf.Tensor2D,
   k: number,
-): {value: tf.Tensor3D; saved: tf.Tensor3D[]} {
+): {value: tf.Tensor3D; lower: tf.Tensor[]; negInv: tf.Tensor[]} {
   return tf.tidy(() => {
     const [n, inDim] = x.shape;
     const m = grid.shape[1]; // G+2k+1 knots
     const knots = tf.transpose(grid) as tf.Tensor2D; // [M, I]
-    const e = tf.sub(tf.expandDims(knots, 0), tf.expandDims(x, 1)); // [N, M, I]: t_j − x
+    const e = tf.unstack(knots, 0).map(t => tf.sub(t, x)); // M × [N, I]: t_j − x
     // [x < t_j] = step(t_j − x): exact for float32 (step(0) = 0 gives the
-    // half-open [t_j ≤ x)), and one unary op (a broadcast Less + Cast is far
-    // slower on wasm).
-    const below = tf.step(e); // [N, M, I]
+    // half-open [t_j ≤ x)), and one unary op (a Less + Cast is slower on wasm).
+    const below = e.map(ej => tf.step(ej));
     // B⁰_j = [x < t_{j+1}] − [x < t_j] = [t_j ≤ x < t_{j+1}], j = 0 … M−2.
-    let b: tf.Tensor3D = tf.sub(
-      tf.slice(below, [0, 1, 0], [n, m - 1, inDim]),
-      tf.slice(below, [0, 0, 0], [n, m - 1, inDim]),
-    ) as tf.Tensor3D; // [N, M−1, I]
-    const saved: tf.Tensor3D[] = [];
+    let b: tf.Tensor[] = below.slice(0, m - 1).map((s, j) => tf.sub(below[j + 1], s));
+    let lower: tf.Tensor[] = [];
+    let negInv: tf.Tensor[] = [];
     for (let p = 1; p <= k; p++) {
-      const width = m - p; // bases of order p−1
-      const prev = b;
-      const ninv = negReciprocalSpans(knots, p); // [1, M−p, I]: −1/(t_{j+p} − t_j)
-      if (p === k) saved.push(prev, ninv);
-      // A tidy per order frees its [N, ·, I] temporaries at once (lower peak memory).
-      b = tf.tidy(() => {
-        const w = tf.mul(tf.slice(e, [0, 0, 0], [n, width, inDim]), ninv); // [N, M−p, I]: (x − t_j)/(t_{j+p} − t_j)
-        const a = tf.mul(w, prev); // w_j·Bᵖ⁻¹_j
-        const rest = tf.sub(prev, a); // (1 − w_j)·Bᵖ⁻¹_j
-        return tf.add(
-          tf.slice(a, [0, 0, 0], [n, width - 1, inDim]),
-          tf.slice(rest, [0, 1, 0], [n, width - 1, inDim]),
-        ) as tf.Tensor3D; // [N, M−1−p, I]
-      });
-      if (p < k) prev.dispose();
+      const ninv = negReciprocalSpans(knots, p); // M−p × [I]: −1/(t_{j+p} − t_j)
+      const prev = b; // M−p bases of order p−1
+      if (p === k) {
+        lower = prev;
+        negInv = ninv;
+      }
+      const a = prev.map((bj, j) => tf.mul(tf.mul(e[j], ninv[j]), bj)); // w_j·Bᵖ⁻¹_j
+      b = a.slice(0, prev.length - 1).map((aj, j) => tf.add(aj, tf.sub(prev[j + 1], a[j + 1]))); // M−1−p
     }
-    return {value: b, saved};
+    const value = tf.reshape(tf.concat(b, 1), [n, b.length, inDim]) as tf.Tensor3D; // [N, G+k, I]
+    return {value, lower, negInv};
   });
 }
 

@@ -24,6 +24,7 @@ import {
   baseActivationArg,
   bsplineBasis64,
   featureMajorMatMul,
+  matMulLazyGrads,
   kaimingUniformBound,
   kanRange,
   isLoadingWeights,
@@ -260,7 +261,8 @@ export class BSplineKAN extends tfl.layers.Layer {
     const scaled = tf.mul(tf.transpose(this.splineKernel.read(), [1, 0, 2]), this.splineScaler.read()) as tf.Tensor3D;
     // [silu(x), B(x)]·[base_kernel; scaled] as two matMuls summed: the same
     // contraction without concatenating the features.
-    let y = tf.add(tf.matMul(base, this.baseKernel.read()), featureMajorMatMul(bases, scaled)) as tf.Tensor2D; // [N, O]
+    const baseOut = matMulLazyGrads(base as tf.Tensor2D, this.baseKernel.read() as tf.Tensor2D); // [N, O]
+    let y = tf.add(baseOut, featureMajorMatMul(bases, scaled)) as tf.Tensor2D; // [N, O]
     if (this.bias != null) y = tf.add(y, this.bias.read());
     return y;
   }

@@ -14,6 +14,7 @@ import {
   applyBaseActivation,
   baseActivationArg,
   featureMajorMatMul,
+  matMulLazyGrads,
   kaimingUniformBound,
   kanRange,
   kanUnits,
@@ -153,7 +154,8 @@ export class RBFKAN extends tfl.layers.Layer {
     const kernel = tf.transpose(this.splineKernel.read(), [1, 0, 2]) as tf.Tensor3D; // [n, I, O]
     let y = featureMajorMatMul(bases, kernel); // [N, O]
     if (this.baseKernel != null && this.baseBias != null) {
-      const base = tf.matMul(applyBaseActivation(x, this.baseActivation), this.baseKernel.read()); // [N, O]
+      const act = applyBaseActivation(x, this.baseActivation) as tf.Tensor2D; // [N, I]
+      const base = matMulLazyGrads(act, this.baseKernel.read() as tf.Tensor2D); // [N, O]
       y = tf.add(y, tf.add(base, this.baseBias.read())) as tf.Tensor2D;
     }
     return y;
