@@ -213,21 +213,43 @@ export function chebyshevBasis(x: tf.Tensor2D, degree: number): tf.Tensor3D {
 /**
  * {@link chebyshevBasis} in feature-major layout, terms `T_first … T_D`:
  * `x [N, I]` → `[N, D+1−first, I]` (one concat of `[N, I]` blocks; a stack
- * along a last axis of size D+1 is a per-element copy on wasm).
+ * along a last axis of size D+1 is a per-element copy on wasm). A custom
+ * gradient `dL/dx = Σ_d dL/dT_d·d·U_{d−1}(x)` (`U` of the second kind, by
+ * `U_0 = 1`, `U_1 = 2x`, `U_{d+1} = 2x·U_d − U_{d−1}`) replaces the op-by-op
+ * gradient of the recurrence, and the forward ops are not recorded.
  */
 export function chebyshevBasisFeatureMajor(x: tf.Tensor2D, degree: number, first = 0): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [n, inDim] = x.shape;
-    const terms: tf.Tensor[] = [tf.onesLike(x)]; // T_0: [N, I]
-    if (degree >= 1) terms.push(x); // T_1
-    const twoX = degree >= 2 ? tf.mul(x, 2) : null; // [N, I]
+  const [n, inDim] = x.shape;
+  const count = degree + 1 - first;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const terms: tf.Tensor[] = [tf.onesLike(xx)]; // T_0: [N, I]
+    if (degree >= 1) terms.push(xx); // T_1
+    const twoX = tf.mul(xx, 2); // [N, I]
     for (let d = 2; d <= degree; d++) {
-      terms.push(tf.sub(tf.mul(twoX!, terms[d - 1]), terms[d - 2])); // T_d: [N, I]
+      terms.push(tf.sub(tf.mul(twoX, terms[d - 1]), terms[d - 2])); // T_d: [N, I]
     }
     const used = terms.slice(first);
-    const flat = used.length === 1 ? used[0] : tf.concat(used, 1); // [N, (D+1−first)·I]
-    return tf.reshape(flat, [n, used.length, inDim]) as tf.Tensor3D;
+    const flat = used.length === 1 ? tf.clone(used[0]) : tf.concat(used, 1); // [N, (D+1−first)·I]
+    (args[1] as tf.GradSaveFunc)([twoX]);
+    return {
+      value: tf.reshape(flat, [n, count, inDim]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const two = saved[0];
+        if (degree === 0 || first > degree) return tf.zerosLike(two);
+        // dT_d/dx = d·U_{d−1}: U_0 = 1, U_1 = 2x, U_{d+1} = 2x·U_d − U_{d−1}.
+        const u: tf.Tensor[] = [tf.onesLike(two), two];
+        for (let d = 2; d < degree; d++) u.push(tf.sub(tf.mul(two, u[d - 1]), u[d - 2]));
+        const slopes = Array.from({length: count}, (_, c) => {
+          const d = first + c;
+          return d === 0 ? tf.zerosLike(two) : tf.mul(u[d - 1], d);
+        });
+        const slope = tf.reshape(slopes.length === 1 ? slopes[0] : tf.concat(slopes, 1), [n, count, inDim]);
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }
 
 /**
@@ -246,26 +268,49 @@ export function fourierBasis(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
 
 /**
  * {@link fourierBasis} in feature-major layout: `x [N, I]` → `[N, 2G, I]`.
- * Only `cos x` and `sin x` are evaluated; higher frequencies come from the
- * angle-addition rotation `cos((k+1)x) = cos(kx)·cos x − sin(kx)·sin x`,
+ * One trig evaluation per input: with `τ = tan(x/2)`,
+ * `cos x = (1 − τ²)/(1 + τ²)`, `sin x = 2τ/(1 + τ²)` (trig kernels are scalar
+ * and slow on wasm); higher frequencies from the angle-addition rotation
+ * `cos((k+1)x) = cos(kx)·cos x − sin(kx)·sin x`,
  * `sin((k+1)x) = sin(kx)·cos x + cos(kx)·sin x` (a rotation, so rounding errors
  * grow only linearly in k: ~k ulp, comparable to the rounding of the argument
- * k·x in the direct form). Trig kernels are scalar on wasm; this replaces 2G
- * of them by 6(G−1) cheap elementwise ops on `[N, I]`.
+ * k·x in the direct form). Near x = π (mod 2π) τ is large but finite in
+ * float32 and both formulas stay accurate to ~1 ulp. A custom gradient
+ * `dL/dx = Σ_k k·(dL/dsin_k·cos_k − dL/dcos_k·sin_k)` from the saved features
+ * replaces the op-by-op gradient, and the forward ops are not recorded.
  */
 export function fourierBasisFeatureMajor(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [n, inDim] = x.shape;
-    const c1 = tf.cos(x); // [N, I]
-    const s1 = tf.sin(x); // [N, I]
+  const [n, inDim] = x.shape;
+  const g = gridSize;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const tau = tf.tan(tf.mul(xx, 0.5)); // [N, I]
+    const tau2 = tf.square(tau);
+    const inv = tf.div(1, tf.add(tau2, 1)); // 1/(1 + τ²)
+    const c1 = tf.mul(tf.sub(1, tau2), inv); // cos x
+    const s1 = tf.mul(tf.mul(tau, 2), inv); // sin x
     const cos: tf.Tensor[] = [c1];
     const sin: tf.Tensor[] = [s1];
-    for (let k = 1; k < gridSize; k++) {
+    for (let k = 1; k < g; k++) {
       const c = cos[k - 1];
       const s = sin[k - 1];
       cos.push(tf.sub(tf.mul(c, c1), tf.mul(s, s1))); // cos((k+1)x)
       sin.push(tf.add(tf.mul(s, c1), tf.mul(c, s1))); // sin((k+1)x)
     }
-    return tf.reshape(tf.concat([...cos, ...sin], 1), [n, 2 * gridSize, inDim]) as tf.Tensor3D; // [N, 2G, I]
+    const value = tf.reshape(tf.concat([...cos, ...sin], 1), [n, 2 * g, inDim]) as tf.Tensor3D; // [N, 2G, I]
+    (args[1] as tf.GradSaveFunc)([value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        // d cos(kx)/dx = −k·sin(kx), d sin(kx)/dx = k·cos(kx): the features with the halves swapped, scaled.
+        const ks = tf.reshape(tf.range(1, g + 1, 1, 'float32'), [1, g, 1]); // [1, G, 1]
+        const feats = saved[0];
+        const cosPart = tf.slice(feats, [0, 0, 0], [n, g, inDim]);
+        const sinPart = tf.slice(feats, [0, g, 0], [n, g, inDim]);
+        const slope = tf.concat([tf.mul(tf.neg(sinPart), ks), tf.mul(cosPart, ks)], 1); // [N, 2G, I]
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }
