@@ -74,12 +74,12 @@ export function featureMajorMatMul(features: tf.Tensor3D, kernel: tf.Tensor3D): 
 
 /**
  * `a [N, K] × w [K, O]` → `[N, O]`, the same values as `tf.matMul(a, w)`, with
- * gradients built from unflagged matMuls and explicit transposes of the small
- * operands: `dA = dy·wᵀ`, `dW = (dyᵀ·a)ᵀ` (transposing the `[O, K]` product
- * instead of the `[N, K]` features: ~35% faster on wasm for K = 6272, N = 256,
- * O = 64). Each gradient is computed only when its operand needs one (two
+ * gradients built from unflagged matMuls and explicit transposes,
+ * `dA = dy·wᵀ`, `dW = aᵀ·dy` (fast on stock wasm too, whose flagged matMul is
+ * slow). Each gradient is computed only when its operand needs one (two
  * one-input custom gradients, summed; the second's forward value is zeros),
- * so a constant input costs no `dy·wᵀ`.
+ * so a constant input costs no `dy·wᵀ` (tf.customGrad computes the gradients
+ * of all its inputs).
  */
 export function matMulLazyGrads(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const [n] = a.shape;
@@ -95,7 +95,7 @@ export function matMulLazyGrads(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     (args[1] as tf.GradSaveFunc)([a]);
     return {
       value: tf.zeros([n, o]),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.transpose(tf.matMul(tf.transpose(dy), saved[0])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul(tf.transpose(saved[0]), dy as tf.Tensor2D),
     };
   });
   return tf.add(viaA(a), viaW(w)) as tf.Tensor2D;

@@ -69,12 +69,8 @@ export function reluBumpBasisFeatureMajor(x: tf.Tensor2D, low: tf.Tensor, high: 
         const qa = tf.mul(q, sa);
         const qc = tf.mul(q, sc);
         const dx = tf.mul(tf.sum(tf.sub(qc, qa), 1), 2 * r); // [N, I]
-        // Sums over the batch as a [1, N]·[N, n·I] matMul (a Sum over axis 0 transposes first on wasm).
-        const [batch, nb] = q.shape;
-        const weights = tf.fill([1, batch], 2 * r); // [1, N]
-        const batchSum = (t: tf.Tensor) => tf.reshape(tf.matMul(weights, tf.reshape(t, [batch, nb * inDim])), [nb, inDim]);
-        const dLow = knotGrad(tf.neg(batchSum(qc)) as tf.Tensor2D, lo); // [n, I] → low's shape
-        const dHigh = knotGrad(batchSum(qa) as tf.Tensor2D, hi);
+        const dLow = knotGrad(tf.mul(tf.sum(qc, 0), -2 * r) as tf.Tensor2D, lo); // [n, I] → low's shape
+        const dHigh = knotGrad(tf.mul(tf.sum(qa, 0), 2 * r) as tf.Tensor2D, hi);
         return [dx, dLow, dHigh];
       },
     };
