@@ -70,13 +70,8 @@ export class ChebyshevKAN extends tfl.layers.Layer {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
         const kernel = tf.transpose(this.chebyKernel.read(), [1, 0, 2]) as tf.Tensor3D; // [D+1, I, O]
-        const [d1, inDim, o] = kernel.shape;
-        // T_0 = 1, so its term is the column sum of its kernel slice (no matMul over a ones block).
-        const constant = tf.sum(tf.reshape(tf.slice(kernel, [0, 0, 0], [1, inDim, o]), [inDim, o]), 0); // [O]
-        if (d1 === 1) return tf.add(tf.zeros([x.shape[0], o]), constant) as tf.Tensor2D; // degree 0: [N, O]
-        const basis = chebyshevBasisFeatureMajor(tf.tanh(x), this.degree, 1); // [N, D, I]: T_1 … T_D
-        const y = featureMajorMatMul(basis, tf.slice(kernel, [1, 0, 0], [d1 - 1, inDim, o])); // [N, O]
-        return tf.add(y, constant) as tf.Tensor2D;
+        const basis = chebyshevBasisFeatureMajor(tf.tanh(x), this.degree); // [N, D+1, I]
+        return featureMajorMatMul(basis, kernel); // [N, O]
       }),
     );
   }
