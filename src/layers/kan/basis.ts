@@ -35,23 +35,18 @@ export function uniformGrid(
   return tf.tensor2d(data, [inDim, knots.length]);
 }
 
-/** `1/(t_{j+p} − t_j)` for `j = 0 … M−1` as `[I, M]`: 0 where j+p > M−1 or the knots coincide. */
-function reciprocalSpans(grid: tf.Tensor2D, p: number): tf.Tensor2D {
-  const [inDim, m] = grid.shape;
-  const span = tf.sub(
-    tf.slice(grid, [0, p], [inDim, m - p]),
-    tf.slice(grid, [0, 0], [inDim, m - p]),
-  ); // [I, M−p]
-  // A coincident knot pair gives a 0/0 term; pykan uses nan_to_num, we use 0.
-  const inv = tf.where(tf.greater(span, 0), tf.div(1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [I, M−p]
-  return tf.pad(inv, [[0, 0], [0, p]]) as tf.Tensor2D; // [I, M]
-}
-
-/** A constant `[rows, cols]` matrix with the listed `(r, c, value)` entries, zeros elsewhere. */
-function sparseMatrix(rows: number, cols: number, entries: Array<[number, number, number]>): tf.Tensor2D {
-  const data = new Float32Array(rows * cols);
-  for (const [r, c, v] of entries) data[r * cols + c] = v;
-  return tf.tensor2d(data, [rows, cols]);
+/**
+ * `−1/(t_{j+p} − t_j)` for `j = 0 … M−1−p`, one `[I]` vector per j, from the
+ * knots `[M, I]` (knot-major): 0 where the knots coincide (a 0/0 term; pykan
+ * uses nan_to_num, we use 0).
+ */
+function negReciprocalSpans(knots: tf.Tensor2D, p: number): tf.Tensor1D[] {
+  return tf.tidy(() => {
+    const [m, inDim] = knots.shape;
+    const span = tf.sub(tf.slice(knots, [p, 0], [m - p, inDim]), tf.slice(knots, [0, 0], [m - p, inDim])); // [M−p, I]
+    const inv = tf.where(tf.greater(span, 0), tf.div(-1, tf.maximum(span, 1e-30)), tf.zerosLike(span)); // [M−p, I]
+    return tf.unstack(inv, 0) as tf.Tensor1D[];
+  });
 }
 
 /**
@@ -68,88 +63,88 @@ function sparseMatrix(rows: number, cols: number, entries: Array<[number, number
  * through the exact derivative of the bases (a custom gradient).
  * Synchronous; the caller disposes the result.
  *
- * Implementation: with `w_j = (x − t_j)/(t_{j+p} − t_j)` the right factor of
- * `Bᵖ_m` is `1 − w_{m+1}`, so `Bᵖ = u + shift(Bᵖ⁻¹ − u)` with `u = w ⊙ Bᵖ⁻¹`.
- * Every order keeps the full knot width M (zeros in the unused tail) and the
- * index shift is a matMul by a constant `[M, M]` matrix, so there is no slicing
- * on the hot path (strided slices and their pad gradients dominate on the
- * tfjs cpu backend).
+ * This is the transpose of {@link bsplineBasisFeatureMajor}, which the layers use.
  */
 export function bsplineBasis(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
-  const [, inDim] = x.shape;
+  return tf.tidy(() => tf.transpose(bsplineBasisFeatureMajor(x, grid, k), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link bsplineBasis} in feature-major layout: `x [N, I]`, `grid [I, G+2k+1]`
+ * → `[N, G+k, I]` (basis j of input i at `[n, j, i]`), so
+ * `reshape(·, [N, (G+k)·I])` is the feature matrix of {@link featureMajorMatMul}.
+ *
+ * Implementation (chosen by per-kernel profiles on wasm, where a strided
+ * slice or a stack copies element by element in JS): the recursion runs on a
+ * list of `[N, I]` tensors, one per basis index, so every index shift is free;
+ * one concat builds the result. With `w_j = (x − t_j)/(t_{j+p} − t_j)` the right
+ * factor of `Bᵖ_j` is `1 − w_{j+1}`, so `Bᵖ_j = a_j + (Bᵖ⁻¹_{j+1} − a_{j+1})`
+ * with `a = w ⊙ Bᵖ⁻¹`: four elementwise ops per basis and order. The gradient
+ * `dL/dx = Σ_j dL/dB_j·B'_j` uses
+ * `B'_j = k·Bᵏ⁻¹_j/(t_{j+k} − t_j) − k·Bᵏ⁻¹_{j+1}/(t_{j+k+1} − t_{j+1})` from the
+ * saved order-(k−1) bases, and is only computed when x needs a gradient.
+ */
+export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: number): tf.Tensor3D {
+  const [n, inDim] = x.shape;
   const m = grid.shape[1]; // G+2k+1 knots
+  const nb = m - 1 - k; // G+k bases
   if (grid.shape[0] !== inDim) {
     throw new Error(`bsplineBasis: grid has ${grid.shape[0]} rows for ${inDim} inputs.`);
   }
-  if (m - 1 - k < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
-  // The value and its exact derivative come from one forward pass; the
-  // backward pass is then dL/dx = Σ_j dL/dB_j·B'_j (one mul + sum) instead of
-  // replaying every op of the recursion (and keeping their inputs alive).
+  if (nb < 1) throw new Error(`bsplineBasis: ${m} knots are too few for order ${k}.`);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const {value, derivative} = bsplineWithDerivative(args[0] as tf.Tensor2D, grid, k);
-    (args[1] as tf.GradSaveFunc)([derivative]);
-    return {value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.sum(tf.mul(dy, saved[0]), 2)};
+    const xx = args[0] as tf.Tensor2D;
+    const {value, lower, negInv} = bsplineRecursion(xx, grid, k);
+    // The slope B'_j/k = v_{j+1} − v_j with v_j = −Bᵏ⁻¹_j/(t_{j+k} − t_j), as [N, G+k, I];
+    // saved instead of computed here, so a forward pass without gradient skips it.
+    (args[1] as tf.GradSaveFunc)([...lower, ...negInv]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        if (k === 0) return tf.zerosLike(xx); // piecewise constant
+        const v = saved.slice(0, nb + 1).map((b, j) => tf.mul(b, saved[nb + 1 + j])); // [N, I] each
+        const slope = tf.concat(v.slice(0, nb).map((vj, j) => tf.sub(v[j + 1], vj)), 1); // [N, (G+k)·I]
+        return tf.mul(tf.sum(tf.mul(dy, tf.reshape(slope, [n, nb, inDim])), 1), k); // [N, I]
+      },
+    };
   });
   return op(x) as tf.Tensor3D;
 }
 
 /**
- * `B(x)` `[N, I, G+k]` and `dB/dx` `[N, I, G+k]` on the grid, with
- * `B'_{j,k} = k·B_{j,k−1}/(t_{j+k} − t_j) − k·B_{j+1,k−1}/(t_{j+k+1} − t_{j+1})` (0 for k = 0).
+ * The forward recursion of {@link bsplineBasisFeatureMajor}: the order-k bases
+ * `[N, G+k, I]`, and for k ≥ 1 the order-(k−1) bases (G+k+1 tensors `[N, I]`)
+ * with `−1/(t_{j+k} − t_j)` (G+k+1 vectors `[I]`) for the derivative (empty lists for k = 0).
  */
-function bsplineWithDerivative(
+function bsplineRecursion(
   x: tf.Tensor2D,
   grid: tf.Tensor2D,
   k: number,
-): {value: tf.Tensor3D; derivative: tf.Tensor3D} {
+): {value: tf.Tensor3D; lower: tf.Tensor[]; negInv: tf.Tensor[]} {
   return tf.tidy(() => {
     const [n, inDim] = x.shape;
     const m = grid.shape[1]; // G+2k+1 knots
-    const nb = m - 1 - k; // G+k bases
-    const rows = n * inDim;
-    // shift(v)_j = v_{j+1} (0 at the end); first difference with the last column zeroed.
-    const shiftEntries: Array<[number, number, number]> = [];
-    const diffEntries: Array<[number, number, number]> = [];
-    for (let j = 0; j < m - 1; j++) {
-      shiftEntries.push([j + 1, j, 1]);
-      diffEntries.push([j, j, 1], [j + 1, j, -1]);
-    }
-    const shift = sparseMatrix(m, m, shiftEntries); // [M, M]
-    const diff = sparseMatrix(m, m, diffEntries); // [M, M]: v ↦ v − shift(v), last column 0
-    const select = sparseMatrix(m, nb, Array.from({length: nb}, (_, j) => [j, j, 1] as [number, number, number])); // [M, G+k]
-    const xe = tf.expandDims(x, 2); // [N, I, 1]
-    const d = tf.sub(xe, grid); // [N, I, M]: x − t_j
-    // [x ≥ t_j] = 1 − step(t_j − x): the sign of a float32 difference is exact, so
-    // this is the half-open indicator (a broadcast GreaterEqual + Cast is ~100x
-    // slower on the wasm backend).
-    const above = tf.reshape(tf.sub(1, tf.step(tf.neg(d))), [rows, m]); // [N·I, M]: [x ≥ t_j]
-    // B⁰_j = [x ≥ t_j] − [x ≥ t_{j+1}] for j < M−1, and 0 at j = M−1.
-    let b = tf.reshape(tf.matMul(above, diff), [n, inDim, m]); // [N, I, M]
-    let derivative: tf.Tensor = tf.zeros([n, inDim, nb]); // k = 0: piecewise constant
+    const knots = tf.transpose(grid) as tf.Tensor2D; // [M, I]
+    const e = tf.unstack(knots, 0).map(t => tf.sub(t, x)); // M × [N, I]: t_j − x
+    // [x < t_j] = step(t_j − x): exact for float32 (step(0) = 0 gives the
+    // half-open [t_j ≤ x)), and one unary op (a Less + Cast is slower on wasm).
+    const below = e.map(ej => tf.step(ej));
+    // B⁰_j = [x < t_{j+1}] − [x < t_j] = [t_j ≤ x < t_{j+1}], j = 0 … M−2.
+    let b: tf.Tensor[] = below.slice(0, m - 1).map((s, j) => tf.sub(below[j + 1], s));
+    let lower: tf.Tensor[] = [];
+    let negInv: tf.Tensor[] = [];
     for (let p = 1; p <= k; p++) {
-      // A tidy per order frees its [N, I, M] temporaries at once (lower peak memory).
-      const prev = b;
-      const next = tf.tidy(() => {
-        const inv = reciprocalSpans(grid, p); // [I, M]
-        const out: {b: tf.Tensor; derivative?: tf.Tensor} = {b: prev};
-        if (p === k) {
-          const v = tf.reshape(tf.mul(prev, inv), [rows, m]); // [N·I, M]: B_{j,k−1}/(t_{j+k} − t_j)
-          out.derivative = tf.reshape(tf.mul(tf.matMul(tf.matMul(v, diff), select), k), [n, inDim, nb]); // [N, I, G+k]
-        }
-        const u = tf.mul(tf.mul(d, inv), prev); // [N, I, M]: w_j·Bᵖ⁻¹_j
-        const shifted = tf.matMul(tf.reshape(tf.sub(prev, u), [rows, m]), shift); // [N·I, M]
-        out.b = tf.add(u, tf.reshape(shifted, [n, inDim, m])); // [N, I, M]: valid for j < M−1−p, 0 beyond
-        return out;
-      });
-      prev.dispose();
-      b = next.b;
-      if (next.derivative != null) {
-        derivative.dispose();
-        derivative = next.derivative;
+      const ninv = negReciprocalSpans(knots, p); // M−p × [I]: −1/(t_{j+p} − t_j)
+      const prev = b; // M−p bases of order p−1
+      if (p === k) {
+        lower = prev;
+        negInv = ninv;
       }
+      const a = prev.map((bj, j) => tf.mul(tf.mul(e[j], ninv[j]), bj)); // w_j·Bᵖ⁻¹_j
+      b = a.slice(0, prev.length - 1).map((aj, j) => tf.add(aj, tf.sub(prev[j + 1], a[j + 1]))); // M−1−p
     }
-    const value = tf.reshape(tf.matMul(tf.reshape(b, [rows, m]), select), [n, inDim, nb]) as tf.Tensor3D; // [N, I, G+k]
-    return {value, derivative: derivative as tf.Tensor3D};
+    const value = tf.reshape(tf.concat(b, 1), [n, b.length, inDim]) as tf.Tensor3D; // [N, G+k, I]
+    return {value, lower, negInv};
   });
 }
 
@@ -159,13 +154,36 @@ function bsplineWithDerivative(
  *
  * Shapes: `x [N, I]`, `centers` of length n (numbers or a `[n]` tensor), `width`
  * h > 0 → `[N, I, n]`. Synchronous; the caller disposes the result.
+ * This is the transpose of {@link rbfBasisFeatureMajor}, which RBFKAN uses.
  */
 export function rbfBasis(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const c = Array.isArray(centers) ? tf.tensor1d(centers) : centers; // [n]
-    const z = tf.mul(tf.sub(tf.expandDims(x, 2), c), 1 / width); // [N, I, n]
-    return tf.exp(tf.neg(tf.square(z))) as tf.Tensor3D; // [N, I, n]
+  return tf.tidy(() => tf.transpose(rbfBasisFeatureMajor(x, centers, width), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link rbfBasis} in feature-major layout: `x [N, I]` → `[N, n, I]`.
+ * Computed as `exp((x − c_j)²·(−1/h²))` (three elementwise ops on `[N, n, I]`);
+ * the gradient `dL/dx = Σ_j dL/db_j·b_j·(−2/h²)(x − c_j)` is a custom gradient
+ * from the saved bases, evaluated only when x needs a gradient.
+ */
+export function rbfBasisFeatureMajor(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width: number): tf.Tensor3D {
+  const scale = -1 / (width * width);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const c = tf.reshape(Array.isArray(centers) ? tf.tensor1d(centers) : centers, [1, -1, 1]); // [1, n, 1]
+    const xe = tf.expandDims(xx, 1); // [N, 1, I]
+    const value = tf.exp(tf.mul(tf.squaredDifference(xe, c), scale)) as tf.Tensor3D; // [N, n, I]
+    (args[1] as tf.GradSaveFunc)([value, xe, c]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [b, xs, cs] = saved;
+        const slope = tf.mul(tf.mul(b, tf.sub(xs, cs)), 2 * scale); // [N, n, I]: db_j/dx
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }
 
 /**
@@ -186,18 +204,52 @@ export function rbfGrid(gridMin: number, gridMax: number, numCenters: number): {
  * tanh first) but is finite for any x.
  *
  * Shapes: `x [N, I]` → `[N, I, D+1]`, feature d = `T_d(x)`. Synchronous; the
- * caller disposes the result.
+ * caller disposes the result. The transpose of {@link chebyshevBasisFeatureMajor}.
  */
 export function chebyshevBasis(x: tf.Tensor2D, degree: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const terms: tf.Tensor[] = [tf.onesLike(x)]; // T_0: [N, I]
-    if (degree >= 1) terms.push(x); // T_1
-    const twoX = degree >= 2 ? tf.mul(x, 2) : null; // [N, I]
+  return tf.tidy(() => tf.transpose(chebyshevBasisFeatureMajor(x, degree), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link chebyshevBasis} in feature-major layout, terms `T_first … T_D`:
+ * `x [N, I]` → `[N, D+1−first, I]` (one concat of `[N, I]` blocks; a stack
+ * along a last axis of size D+1 is a per-element copy on wasm). A custom
+ * gradient `dL/dx = Σ_d dL/dT_d·d·U_{d−1}(x)` (`U` of the second kind, by
+ * `U_0 = 1`, `U_1 = 2x`, `U_{d+1} = 2x·U_d − U_{d−1}`) replaces the op-by-op
+ * gradient of the recurrence, and the forward ops are not recorded.
+ */
+export function chebyshevBasisFeatureMajor(x: tf.Tensor2D, degree: number, first = 0): tf.Tensor3D {
+  const [n, inDim] = x.shape;
+  const count = degree + 1 - first;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const terms: tf.Tensor[] = [tf.onesLike(xx)]; // T_0: [N, I]
+    if (degree >= 1) terms.push(xx); // T_1
+    const twoX = tf.mul(xx, 2); // [N, I]
     for (let d = 2; d <= degree; d++) {
-      terms.push(tf.sub(tf.mul(twoX!, terms[d - 1]), terms[d - 2])); // T_d: [N, I]
+      terms.push(tf.sub(tf.mul(twoX, terms[d - 1]), terms[d - 2])); // T_d: [N, I]
     }
-    return tf.stack(terms, 2) as tf.Tensor3D; // [N, I, D+1]
+    const used = terms.slice(first);
+    const flat = used.length === 1 ? tf.clone(used[0]) : tf.concat(used, 1); // [N, (D+1−first)·I]
+    (args[1] as tf.GradSaveFunc)([twoX]);
+    return {
+      value: tf.reshape(flat, [n, count, inDim]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const two = saved[0];
+        if (degree === 0 || first > degree) return tf.zerosLike(two);
+        // dT_d/dx = d·U_{d−1}: U_0 = 1, U_1 = 2x, U_{d+1} = 2x·U_d − U_{d−1}.
+        const u: tf.Tensor[] = [tf.onesLike(two), two];
+        for (let d = 2; d < degree; d++) u.push(tf.sub(tf.mul(two, u[d - 1]), u[d - 2]));
+        const slopes = Array.from({length: count}, (_, c) => {
+          const d = first + c;
+          return d === 0 ? tf.zerosLike(two) : tf.mul(u[d - 1], d);
+        });
+        const slope = tf.reshape(slopes.length === 1 ? slopes[0] : tf.concat(slopes, 1), [n, count, inDim]);
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }
 
 /**
@@ -207,12 +259,58 @@ export function chebyshevBasis(x: tf.Tensor2D, degree: number): tf.Tensor3D {
  * Layout: `x [N, I]` → `[N, I, 2G]` with features `[cos(1x) … cos(Gx),
  * sin(1x) … sin(Gx)]` along the last axis, so a kernel
  * `concat([cos_kernel, sin_kernel], 1)` of shape `[I, 2G, O]` matches it.
- * Synchronous; the caller disposes the result.
+ * Synchronous; the caller disposes the result. The transpose of
+ * {@link fourierBasisFeatureMajor}.
  */
 export function fourierBasis(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const ks = tf.range(1, gridSize + 1, 1, 'float32'); // [G]
-    const kx = tf.mul(tf.expandDims(x, 2), ks); // [N, I, G]
-    return tf.concat([tf.cos(kx), tf.sin(kx)], 2) as tf.Tensor3D; // [N, I, 2G]
+  return tf.tidy(() => tf.transpose(fourierBasisFeatureMajor(x, gridSize), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link fourierBasis} in feature-major layout: `x [N, I]` → `[N, 2G, I]`.
+ * One trig evaluation per input: with `τ = tan(x/2)`,
+ * `cos x = (1 − τ²)/(1 + τ²)`, `sin x = 2τ/(1 + τ²)` (trig kernels are scalar
+ * and slow on wasm); higher frequencies from the angle-addition rotation
+ * `cos((k+1)x) = cos(kx)·cos x − sin(kx)·sin x`,
+ * `sin((k+1)x) = sin(kx)·cos x + cos(kx)·sin x` (a rotation, so rounding errors
+ * grow only linearly in k: ~k ulp, comparable to the rounding of the argument
+ * k·x in the direct form). Near x = π (mod 2π) τ is large but finite in
+ * float32 and both formulas stay accurate to ~1 ulp. A custom gradient
+ * `dL/dx = Σ_k k·(dL/dsin_k·cos_k − dL/dcos_k·sin_k)` from the saved features
+ * replaces the op-by-op gradient, and the forward ops are not recorded.
+ */
+export function fourierBasisFeatureMajor(x: tf.Tensor2D, gridSize: number): tf.Tensor3D {
+  const [n, inDim] = x.shape;
+  const g = gridSize;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xx = args[0] as tf.Tensor2D;
+    const tau = tf.tan(tf.mul(xx, 0.5)); // [N, I]
+    const tau2 = tf.square(tau);
+    const inv = tf.div(1, tf.add(tau2, 1)); // 1/(1 + τ²)
+    const c1 = tf.mul(tf.sub(1, tau2), inv); // cos x
+    const s1 = tf.mul(tf.mul(tau, 2), inv); // sin x
+    const cos: tf.Tensor[] = [c1];
+    const sin: tf.Tensor[] = [s1];
+    for (let k = 1; k < g; k++) {
+      const c = cos[k - 1];
+      const s = sin[k - 1];
+      cos.push(tf.sub(tf.mul(c, c1), tf.mul(s, s1))); // cos((k+1)x)
+      sin.push(tf.add(tf.mul(s, c1), tf.mul(c, s1))); // sin((k+1)x)
+    }
+    const value = tf.reshape(tf.concat([...cos, ...sin], 1), [n, 2 * g, inDim]) as tf.Tensor3D; // [N, 2G, I]
+    (args[1] as tf.GradSaveFunc)([value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        // d cos(kx)/dx = −k·sin(kx), d sin(kx)/dx = k·cos(kx): the features with the halves swapped, scaled.
+        const ks = tf.reshape(tf.range(1, g + 1, 1, 'float32'), [1, g, 1]); // [1, G, 1]
+        const feats = saved[0];
+        const cosPart = tf.slice(feats, [0, 0, 0], [n, g, inDim]);
+        const sinPart = tf.slice(feats, [0, g, 0], [n, g, inDim]);
+        const slope = tf.concat([tf.mul(tf.neg(sinPart), ks), tf.mul(cosPart, ks)], 1); // [N, 2G, I]
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+      },
+    };
   });
+  return op(x) as tf.Tensor3D;
 }

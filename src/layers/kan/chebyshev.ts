@@ -8,8 +8,8 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {finiteNumber, knownLastDim, nonNegativeInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
-import {chebyshevBasis} from './basis';
-import {basisMatMul, kanUnits} from './common';
+import {chebyshevBasisFeatureMajor} from './basis';
+import {featureMajorMatMul, kanUnits} from './common';
 
 /** Arguments of {@link ChebyshevKAN}; every field survives getConfig → fromConfig. */
 export interface ChebyshevKANArgs extends LayerArgs {
@@ -69,8 +69,9 @@ export class ChebyshevKAN extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
-        const basis = chebyshevBasis(tf.tanh(x), this.degree); // [N, I, D+1]
-        return basisMatMul(basis, this.chebyKernel.read() as tf.Tensor3D); // [N, O]
+        const kernel = tf.transpose(this.chebyKernel.read(), [1, 0, 2]) as tf.Tensor3D; // [D+1, I, O]
+        const basis = chebyshevBasisFeatureMajor(tf.tanh(x), this.degree); // [N, D+1, I]
+        return featureMajorMatMul(basis, kernel); // [N, O]
       }),
     );
   }

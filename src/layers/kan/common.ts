@@ -58,6 +58,49 @@ export function basisMatMul(basis: tf.Tensor3D, kernel: tf.Tensor3D): tf.Tensor2
   return tf.matMul(flat, tf.reshape(kernel, [inDim * nb, kernel.shape[2]])) as tf.Tensor2D; // [N, O]
 }
 
+/**
+ * The KAN contraction for feature-major bases:
+ * `y[n, o] = Σ_{f,i} features[n, f, i]·kernel[f, i, o]` as one
+ * {@link matMulLazyGrads} `[N, F·I] × [F·I, O]` (both reshapes are free,
+ * row-major). The layers keep their kernels `[I, F, O]` and pass
+ * `tf.transpose(kernel, [1, 0, 2])` (a copy of the small kernel instead of the
+ * large basis). Shapes: `features [N, F, I]`, `kernel [F, I, O]` → `[N, O]`.
+ */
+export function featureMajorMatMul(features: tf.Tensor3D, kernel: tf.Tensor3D): tf.Tensor2D {
+  const [n, f, inDim] = features.shape;
+  const flat = tf.reshape(features, [n, f * inDim]) as tf.Tensor2D; // [N, F·I]
+  return matMulLazyGrads(flat, tf.reshape(kernel, [f * inDim, kernel.shape[2]]) as tf.Tensor2D); // [N, O]
+}
+
+/**
+ * `a [N, K] × w [K, O]` → `[N, O]`, the same values as `tf.matMul(a, w)`, with
+ * gradients built from unflagged matMuls and explicit transposes,
+ * `dA = dy·wᵀ`, `dW = aᵀ·dy` (fast on stock wasm too, whose flagged matMul is
+ * slow). Each gradient is computed only when its operand needs one (two
+ * one-input custom gradients, summed; the second's forward value is zeros),
+ * so a constant input costs no `dy·wᵀ` (tf.customGrad computes the gradients
+ * of all its inputs).
+ */
+export function matMulLazyGrads(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const [n] = a.shape;
+  const o = w.shape[1];
+  const viaA = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    (args[1] as tf.GradSaveFunc)([w]);
+    return {
+      value: tf.matMul(args[0] as tf.Tensor2D, w),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[0])),
+    };
+  });
+  const viaW = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    (args[1] as tf.GradSaveFunc)([a]);
+    return {
+      value: tf.zeros([n, o]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul(tf.transpose(saved[0]), dy as tf.Tensor2D),
+    };
+  });
+  return tf.add(viaA(a), viaW(w)) as tf.Tensor2D;
+}
+
 /** Kaiming-uniform bound of torch `kaiming_uniform_(w, a)` on a fan-in: `√(6/((1+a²)·fanIn))`. */
 export function kaimingUniformBound(fanIn: number, a: number): number {
   return Math.sqrt(6 / ((1 + a * a) * fanIn));

@@ -8,8 +8,8 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {bool, finiteNumber, knownLastDim, positiveInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
-import {fourierBasis} from './basis';
-import {basisMatMul, isLoadingWeights, kanUnits} from './common';
+import {fourierBasisFeatureMajor} from './basis';
+import {featureMajorMatMul, isLoadingWeights, kanUnits} from './common';
 
 /** Arguments of {@link FourierKAN}; every field survives getConfig → fromConfig. */
 export interface FourierKANArgs extends LayerArgs {
@@ -96,9 +96,11 @@ export class FourierKAN extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
-        const features = fourierBasis(x, this.gridSize); // [N, I, 2G]
-        const kernel = tf.concat([this.cosKernel.read(), this.sinKernel.read()], 1) as tf.Tensor3D; // [I, 2G, O]
-        let y = basisMatMul(features, kernel); // [N, O]
+        const features = fourierBasisFeatureMajor(x, this.gridSize); // [N, 2G, I]
+        const kernel = tf.concat(
+          [tf.transpose(this.cosKernel.read(), [1, 0, 2]), tf.transpose(this.sinKernel.read(), [1, 0, 2])], 0,
+        ) as tf.Tensor3D; // [2G, I, O]
+        let y = featureMajorMatMul(features, kernel); // [N, O]
         if (this.bias != null) y = tf.add(y, this.bias.read());
         return y;
       }),

@@ -9,8 +9,16 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {ValueError, bool, finiteNumber, integer, knownLastDim} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
-import {rbfBasis, rbfGrid} from './basis';
-import {applyBaseActivation, baseActivationArg, basisMatMul, kaimingUniformBound, kanRange, kanUnits} from './common';
+import {rbfBasisFeatureMajor, rbfGrid} from './basis';
+import {
+  applyBaseActivation,
+  baseActivationArg,
+  featureMajorMatMul,
+  matMulLazyGrads,
+  kaimingUniformBound,
+  kanRange,
+  kanUnits,
+} from './common';
 import type {BaseActivation} from './common';
 
 /** Arguments of {@link RBFKAN}; every field survives getConfig → fromConfig. */
@@ -163,10 +171,12 @@ export class RBFKAN extends tfl.layers.Layer {
       z = tf.add(tf.mul(normed, this.lnGamma.read()), this.lnBeta.read()) as tf.Tensor2D; // [N, I]
     }
     const {centers, width} = rbfGrid(this.gridMin, this.gridMax, this.numCenters);
-    const bases = rbfBasis(z, centers, width); // [N, I, n]
-    let y = basisMatMul(bases, this.splineKernel.read() as tf.Tensor3D); // [N, O]
+    const bases = rbfBasisFeatureMajor(z, centers, width); // [N, n, I]
+    const kernel = tf.transpose(this.splineKernel.read(), [1, 0, 2]) as tf.Tensor3D; // [n, I, O]
+    let y = featureMajorMatMul(bases, kernel); // [N, O]
     if (this.baseKernel != null && this.baseBias != null) {
-      const base = tf.matMul(applyBaseActivation(x, this.baseActivation), this.baseKernel.read()); // [N, O]
+      const act = applyBaseActivation(x, this.baseActivation) as tf.Tensor2D; // [N, I]
+      const base = matMulLazyGrads(act, this.baseKernel.read() as tf.Tensor2D); // [N, O]
       y = tf.add(y, tf.add(base, this.baseBias.read())) as tf.Tensor2D;
     }
     return y;

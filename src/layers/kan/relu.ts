@@ -9,7 +9,7 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {bool, finiteNumber, knownLastDim, nonNegativeInt, positiveInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
-import {basisMatMul, kaimingUniformBound} from './common';
+import {featureMajorMatMul, kaimingUniformBound} from './common';
 
 /** Arguments of {@link ReLUKAN}; every field survives getConfig → fromConfig. */
 export interface ReLUKANArgs extends LayerArgs {
@@ -32,13 +32,51 @@ const WHO = 'ReLUKAN';
  * ReLU-KAN bump basis: `R_j(x) = [ReLU(x − s_j)·ReLU(e_j − x)·r]²`.
  * `x` is `[N, I]`, `low` and `high` are `[I, n]` (or `[n]`, shared by all
  * inputs); returns `[N, I, n]`. The caller disposes the result.
+ * The transpose of {@link reluBumpBasisFeatureMajor}, which ReLUKAN uses.
  */
 export function reluBumpBasis(x: tf.Tensor2D, low: tf.Tensor, high: tf.Tensor, r: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const xe = tf.expandDims(x, 2); // [N, I, 1]
-    const b = tf.mul(tf.mul(tf.relu(tf.sub(xe, low)), tf.relu(tf.sub(high, xe))), r); // [N, I, n]
-    return tf.mul(b, b) as tf.Tensor3D; // [N, I, n]; mul, not pow (pow's gradient takes a log)
+  return tf.tidy(() => tf.transpose(reluBumpBasisFeatureMajor(x, low, high, r), [0, 2, 1]) as tf.Tensor3D);
+}
+
+/**
+ * {@link reluBumpBasis} in feature-major layout `[N, n, I]`, with a custom
+ * gradient: with `a = ReLU(x − s)`, `c = ReLU(e − x)`, `b = r·a·c`, `R = b²`,
+ * `dR/ds = −2r·b·c`, `dR/de = 2r·b·a`, `dR/dx = 2r·b·(c − a)` (the ReLU
+ * indicators are implied: b = 0 wherever a or c is 0). Seven elementwise ops
+ * on `[N, n, I]` instead of the ~15 of the op-by-op gradient.
+ */
+export function reluBumpBasisFeatureMajor(x: tf.Tensor2D, low: tf.Tensor, high: tf.Tensor, r: number): tf.Tensor3D {
+  const [, inDim] = x.shape;
+  // [I, n] → [1, n, I]; [n] → [1, n, 1].
+  const featureMajor = (t: tf.Tensor): tf.Tensor3D =>
+    (t.rank === 1 ? tf.reshape(t, [1, -1, 1]) : tf.expandDims(tf.transpose(t), 0)) as tf.Tensor3D;
+  // The gradient of a knot tensor from its feature-major `[n, I]` sum over the batch.
+  const knotGrad = (g: tf.Tensor2D, like: tf.Tensor): tf.Tensor =>
+    like.rank === 1 ? tf.sum(g, 1) : tf.transpose(g);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xx, lo, hi] = args as tf.Tensor[];
+    const xe = tf.expandDims(xx, 1); // [N, 1, I]
+    const a = tf.relu(tf.sub(xe, featureMajor(lo))); // [N, n, I]
+    const c = tf.relu(tf.sub(featureMajor(hi), xe)); // [N, n, I]
+    const b = tf.mul(tf.mul(a, c), r); // [N, n, I]
+    const value = tf.mul(b, b) as tf.Tensor3D; // mul, not pow (pow's gradient takes a log)
+    (args[3] as tf.GradSaveFunc)([a, c, b]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sc, sb] = saved;
+        const q = tf.mul(dy, sb); // [N, n, I]; every gradient below is 2r·q·(…)
+        const qa = tf.mul(q, sa);
+        const qc = tf.mul(q, sc);
+        const dx = tf.mul(tf.sum(tf.sub(qc, qa), 1), 2 * r); // [N, I]
+        const dLow = knotGrad(tf.mul(tf.sum(qc, 0), -2 * r) as tf.Tensor2D, lo); // [n, I] → low's shape
+        const dHigh = knotGrad(tf.mul(tf.sum(qa, 0), 2 * r) as tf.Tensor2D, hi);
+        return [dx, dLow, dHigh];
+      },
+    };
   });
+  if (low.rank === 2 && low.shape[0] !== inDim) throw new Error(`reluBumpBasis: low has ${low.shape[0]} rows for ${inDim} inputs.`);
+  return op(x, low, high) as tf.Tensor3D;
 }
 
 /** The reference's initial knots for one input: s_j = (j − k)/g, e_j = s_j + (k+1)/g, j = 0..g+k−1. */
@@ -135,8 +173,8 @@ export class ReLUKAN extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() =>
       applyOnLastAxis(singleInput(inputs, WHO), x => {
-        const basis = reluBumpBasis(x, this.phaseLow.read(), this.phaseHigh.read(), this.r); // [N, I, g+k]
-        const y = basisMatMul(basis, this.kernel.read() as tf.Tensor3D); // [N, O]
+        const basis = reluBumpBasisFeatureMajor(x, this.phaseLow.read(), this.phaseHigh.read(), this.r); // [N, g+k, I]
+        const y = featureMajorMatMul(basis, tf.transpose(this.kernel.read(), [1, 0, 2]) as tf.Tensor3D); // [N, O]
         return tf.add(y, this.bias.read()) as tf.Tensor2D; // [N, O]
       }),
     );
