@@ -122,6 +122,7 @@ describe('backend.patchWasm', () => {
     const saved = require.cache[id];
     delete require.cache[id];
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance needs require after clearing the cache
       const copy = require('../../src/backend/patch_wasm') as {patchWasm: () => string[]};
       expect(copy.patchWasm()).to.deep.equal([]);
     } finally {
