@@ -29,15 +29,15 @@ describe('packed package', () => {
       const shipped = execFileSync('tar', ['tzf', tgz], {encoding: 'utf8'});
       expect(shipped).to.not.match(/package\/(src|test)\//);
       const check = `
-        const names = ['layers','optimizers','callbacks','linalg','spectral','io','backend','plots','kan'];
+        const names = ['layers','optimizers','callbacks','linalg','spectral','io','backend','plots','kan','initializers'];
         const missing = names.filter(n => typeof tfa[n] !== 'object');
         if (missing.length) throw new Error('missing namespaces ' + missing);
         if (typeof tfa.io.fileSystem !== 'function') throw new Error('io.fileSystem missing');
         console.log('ok ' + names.length);`;
       const cjs = execFileSync('node', ['-e', `require('@tensorflow/tfjs'); const tfa = require('tfjs-addons'); ${check}`], {cwd: project, encoding: 'utf8'});
-      expect(cjs.trim().split('\n').pop()).to.equal('ok 8');
+      expect(cjs.trim().split('\n').pop()).to.equal('ok 10');
       const esm = execFileSync('node', ['--input-type=module', '-e', `import '@tensorflow/tfjs'; import * as tfa from 'tfjs-addons'; ${check}`], {cwd: project, encoding: 'utf8'});
-      expect(esm.trim().split('\n').pop()).to.equal('ok 8');
+      expect(esm.trim().split('\n').pop()).to.equal('ok 10');
     } finally {
       fs.rmSync(project, {recursive: true, force: true});
     }
