@@ -69,7 +69,7 @@ async function trainRun(
   else notes.add('tfa.callbacks.dseMonitor');
   const wsm = piece<CallbackFactory>('callbacks', 'weightSpectrumMonitor');
   // warnings off: alpha outside [2, 6] would print mid-progress-bar; the table shows alpha instead.
-  const spectrumMonitor = wsm && spec.kind === 'mlp' ? wsm({warnings: false}) : undefined;
+  const spectrumMonitor = wsm ? wsm({warnings: false}) : undefined;
   if (spectrumMonitor) callbacks.push(new GuardedCallback(spectrumMonitor, 'weightSpectrumMonitor', failed));
   else if (!wsm) notes.add('tfa.callbacks.weightSpectrumMonitor');
   const batchesPerEpoch = Math.ceil(sizes.trainSize / BATCH);
@@ -77,7 +77,7 @@ async function trainRun(
     label: spec.name,
     epochs: sizes.epochs,
     batchesPerEpoch,
-    epochKeys: [['val_acc', 'test_acc'], ['dse', 'dse'], ...(spec.kind === 'mlp' ? [['alpha_mean', 'alpha'] as [string, string]] : [])],
+    epochKeys: [['val_acc', 'test_acc'], ['dse', 'dse'], ['alpha_mean', 'alpha']],
   });
   const history = await model.fit(data.x, data.y, {
     epochs: sizes.epochs,

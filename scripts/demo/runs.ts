@@ -127,7 +127,7 @@ export const RUNS: RunSpec[] = [
     build: seed => ({
       model: mlp(seed),
       optimizer: need<OptimizerFactory>('optimizers', 'spectra')({learningRate: 1e-3}),
-      optimizerName: 'SPECTRA lr 1e-3, c=10',
+      optimizerName: 'SPECTRA lr 1e-3, clip 1·(√fanIn+√fanOut)',
       representation: 'hidden',
       kanLayers: [],
     }),
