@@ -199,9 +199,12 @@ async function quantities(tf, tfa) {
       const y = gate.apply([xin, xout], {training: false});
       const r = tensor('ftwtGate/R', y.shape);
       await put('ftwtGate.forward', y);
-      const g = tf.grads((a, b) => tf.sum(tf.mul(gate.apply([a, b], {training: false}), r)))([xin, xout]);
-      await put('ftwtGate.dconvInput', g[0]);
-      await put('ftwtGate.dconvOutput', g[1]);
+      // The mask is a hard 0/1 of the predictor's logits (no gradient into convInput), so the
+      // logits and the self-supervised target mask are compared, and d/d(convOutput).
+      const g = tf.grad(b => tf.sum(tf.mul(gate.apply([xin, b], {training: false}), r)))(xout);
+      await put('ftwtGate.dconvOutput', g);
+      await put('ftwtGate.logits', gate.logits(xin));
+      await put('ftwtGate.targetMask', gate.targetMask(xout));
       r.dispose();
     } finally {
       tf.dispose([xin, xout]);
@@ -221,8 +224,11 @@ async function quantities(tf, tfa) {
         const cost = opt.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))), true, [w, b]);
         tf.dispose(cost);
       }
-      values[`${name}.kernel`] = Array.from(await w.data());
-      values[`${name}.bias`] = Array.from(await b.data());
+      // The update (after − before), so the comparison is relative to the step, not to the weights.
+      const w0 = uniform('opt/w', 24, -0.5, 0.5);
+      const b0 = uniform('opt/b', 4, -0.5, 0.5);
+      values[`${name}.kernelUpdate`] = Array.from(await w.data(), (v, i) => v - w0[i]);
+      values[`${name}.biasUpdate`] = Array.from(await b.data(), (v, i) => v - b0[i]);
     } finally {
       tf.dispose([x, y, w, b]);
       opt.dispose();
