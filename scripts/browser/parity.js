@@ -43,7 +43,7 @@ const short = w => (w.originalName || w.name).split('/').pop().replace(/_\d+$/, 
 
 async function tfaParity(tf, tfa, opts) {
   const out = document.getElementById('out');
-  const result = {ok: true, tfjsVersion: tf.version.tfjs, f16: opts.f16, pack: opts.pack, backends: {}, errors: {}, skipped: {}, flags: {}, ms: {}};
+  const result = {ok: true, tfjsVersion: tf.version.tfjs, f16: opts.f16, pack: opts.pack, backends: {}, errors: {}, skipped: {}, flags: {}, ms: {}, leaks: {}};
   try {
     if (opts.f16) tf.env().set('WEBGL_FORCE_F16_TEXTURES', true);
     if (opts.pack != null) tf.env().set('WEBGL_PACK', opts.pack);
@@ -76,7 +76,8 @@ async function tfaParity(tf, tfa, opts) {
       }
       const t0 = performance.now();
       const before = tf.memory().numTensors;
-      const {values, errors} = await quantities(tf, tfa);
+      const {values, errors, leaks} = await quantities(tf, tfa);
+      result.leaks[backend] = leaks;
       result.backends[backend] = values;
       result.errors[backend] = errors;
       result.ms[backend] = Math.round(performance.now() - t0);
@@ -98,12 +99,16 @@ async function quantities(tf, tfa) {
     values[name] = Array.from(await t.data());
     tf.dispose(t);
   };
+  const leaks = {};
   const run = async (name, fn) => {
+    const before = tf.memory().numTensors;
     try {
       await fn();
     } catch (e) {
       errors[name] = String((e && e.message) || e);
     }
+    const leaked = tf.memory().numTensors - before;
+    if (leaked !== 0) leaks[name] = leaked;
   };
   const tensor = (name, shape, lo = -1, hi = 1) => tf.tensor(uniform(name, size(shape), lo, hi), shape);
 
@@ -122,7 +127,7 @@ async function quantities(tf, tfa) {
     const layer = make();
     const x = tensor(`${name}/x`, xShape, lo, hi);
     try {
-      layer.apply(x); // builds
+      tf.dispose(layer.apply(x)); // builds
       seedWeights(layer, name);
       if (prep) prep(layer);
       if (layer.resetStates && layer.stateful) layer.resetStates();
@@ -135,12 +140,12 @@ async function quantities(tf, tfa) {
       const vars = layer.trainableWeights.map(w => w.read());
       if (vars.length > 0) {
         if (layer.resetStates && layer.stateful) layer.resetStates();
-        const {grads} = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, {training: false}), r)), vars);
+        const {value, grads} = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, {training: false}), r)), vars);
         for (const v of layer.trainableWeights) {
           const g = grads[v.read().name];
           if (g != null) values[`${name}.d${short(v)}`] = Array.from(await g.data());
         }
-        tf.dispose(grads);
+        tf.dispose([value, grads]);
       }
       r.dispose();
     } finally {
@@ -172,7 +177,8 @@ async function quantities(tf, tfa) {
     const layer = L.deltaActivation({integrate: true, output: 'delta', stateful: true});
     const x = tensor('deltaActivation.streaming/x', [2, 5, 3], -0.9, 0.9);
     try {
-      layer.apply(tf.slice(x, [0, 0, 0], [2, 1, 3]));
+      const first = tf.slice(x, [0, 0, 0], [2, 1, 3]);
+      tf.dispose([layer.apply(first), first]); // builds
       layer.resetStates();
       const frames = [];
       for (let t = 0; t < 5; t++) {
@@ -194,7 +200,7 @@ async function quantities(tf, tfa) {
     const xin = tensor('ftwtGate/xin', [6, 4], 0, 1);
     const xout = tensor('ftwtGate/xout', [6, 5], 0, 1);
     try {
-      gate.apply([xin, xout]);
+      tf.dispose(gate.apply([xin, xout]));
       seedWeights(gate, 'ftwtGate');
       const y = gate.apply([xin, xout], {training: false});
       const r = tensor('ftwtGate/R', y.shape);
@@ -216,8 +222,8 @@ async function quantities(tf, tfa) {
   const optimizerStep = async (name, make) => {
     const x = tensor(`opt/x`, [8, 6]);
     const y = tensor(`opt/y`, [8, 4]);
-    const w = tf.variable(tensor(`opt/w`, [6, 4], -0.5, 0.5), true, `${name}_kernel`);
-    const b = tf.variable(tensor(`opt/b`, [4], -0.5, 0.5), true, `${name}_bias`);
+    const w = tf.tidy(() => tf.variable(tensor(`opt/w`, [6, 4], -0.5, 0.5), true, `${name}_kernel`));
+    const b = tf.tidy(() => tf.variable(tensor(`opt/b`, [4], -0.5, 0.5), true, `${name}_bias`));
     const opt = make();
     try {
       for (let s = 0; s < 2; s++) {
@@ -260,6 +266,6 @@ async function quantities(tf, tfa) {
       z.dispose();
     }
   });
-  return {values, errors};
+  return {values, errors, leaks};
 }
 window.tfaParity = tfaParity;

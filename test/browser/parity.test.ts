@@ -28,6 +28,8 @@ interface ParityResult {
   skipped: Record<string, string>;
   flags: Record<string, unknown>;
   ms: Record<string, number>;
+  /** Tensors left behind per component and backend (none expected). */
+  leaks: Record<string, Record<string, number>>;
 }
 
 /** How a quantity is compared with cpu. */
@@ -201,6 +203,8 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     ].join('\n');
     save('browser-parity', {skipped: r.skipped, flags: r.flags, ms: r.ms, rows}, md);
     console.log(md.replace(/^/gm, '      '));
+    // Nothing leaks on any backend: every component's tensors are freed after use.
+    for (const b of Object.keys(r.backends)) expect(r.leaks[b], `tensors left on ${b}`).to.deep.equal({});
     const bad = rows.filter(x => !x.ok).map(x => `${x.backend}:${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
     expect(bad, 'quantities beyond tolerance').to.deep.equal([]);
   });
