@@ -151,10 +151,17 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     await server?.close();
   });
 
+  /** console.warn lines of the last run that say float16 is active. */
+  let f16Warnings: string[] = [];
+
   async function run(query: string): Promise<ParityResult> {
     const tab = await browser.newPage();
     const pageErrors: string[] = [];
+    f16Warnings = [];
     tab.on('pageerror', e => pageErrors.push(e.message));
+    tab.on('console', m => {
+      if (m.type() === 'warning' && /stores tensors as float16/.test(m.text())) f16Warnings.push(m.text());
+    });
     await tab.goto(`${server.url}/parity.html${query}`);
     await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {timeout: 100000});
     const r = (await tab.evaluate(() => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult)) as ParityResult;
@@ -203,6 +210,8 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     ].join('\n');
     save('browser-parity', {skipped: r.skipped, flags: r.flags, ms: r.ms, rows}, md);
     console.log(md.replace(/^/gm, '      '));
+    // float32 textures: no component warns about float16.
+    expect(f16Warnings, 'float16 warnings on float32 webgl').to.deep.equal([]);
     // Nothing leaks on any backend: every component's tensors are freed after use.
     for (const b of Object.keys(r.backends)) expect(r.leaks[b], `tensors left on ${b}`).to.deep.equal({});
     const bad = rows.filter(x => !x.ok).map(x => `${x.backend}:${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
@@ -218,5 +227,8 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     console.log(survival(rows, 'webgl').replace(/^/gm, '      '));
     // Informative, except: f16 really is in effect (forward outputs move off the f32 result).
     expect(rows.some(x => x.quantity.endsWith('.forward') && (x.error ?? 0) > 1e-4), 'f16 changes the numbers').to.equal(true);
+    // The components measured beyond float32 tolerance under f16 warn once each, at build/construction/call.
+    const warned = f16Warnings.map(w => w.split(':')[0]).sort();
+    expect(warned).to.deep.equal(['AFKAN', 'adamw', 'muon', 'newtonSchulz', 'spectra', 'spectral.diffusionSpectralEntropy']);
   });
 });
