@@ -218,6 +218,18 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     expect(bad, 'quantities beyond tolerance').to.deep.equal([]);
   });
 
+  it('webgl without packed kernels (WEBGL_PACK=false) agrees with cpu as well', async () => {
+    const r = await run('?backends=cpu,webgl&pack=0');
+    expect(r.flags.WEBGL_PACK, 'packing off').to.equal(false);
+    const rows = compare(r);
+    save('browser-parity-unpacked', {flags: r.flags, ms: r.ms, errors: r.errors, rows}, ['webgl with WEBGL_PACK=false', '', table(rows)].join('\n'));
+    const worst = rows.reduce((m, x) => ((x.error ?? Infinity) / x.tol > (m.error ?? Infinity) / m.tol ? x : m), rows[0]);
+    console.log(`      [parity] webgl unpacked: ${rows.length} quantities, worst ${worst.quantity} ${fmt(worst.error)} (tolerance ${worst.tol})`);
+    expect(r.leaks.webgl, 'tensors left on unpacked webgl').to.deep.equal({});
+    const bad = rows.filter(x => !x.ok).map(x => `${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
+    expect(bad, 'quantities beyond tolerance on unpacked webgl').to.deep.equal([]);
+  });
+
   it('reports which components survive float16 textures on webgl (WEBGL_FORCE_F16_TEXTURES)', async () => {
     const r = await run('?backends=cpu,webgl&f16=1');
     expect(r.flags.WEBGL_FORCE_F16_TEXTURES, 'f16 forced').to.equal(true);
