@@ -6,7 +6,8 @@
  * layer's forward output and input/weight gradients, one optimizer step each,
  * newtonSchulz/softSpectralClip and DSE on fixed seeded inputs. Each backend is
  * compared with cpu under a tolerance stated per quantity; the table is printed
- * and saved to test-artifacts/browser-parity.{json,md}. A second run forces
+ * and saved to test-artifacts/browser-parity.{json,md}. A second run checks
+ * webgl with WEBGL_PACK=false the same way. A third run forces
  * float16 textures on webgl (WEBGL_FORCE_F16_TEXTURES) and reports which
  * components survive (informative: f16 is a device limit, not our bug).
  * Needs `npm run build` output and /usr/bin/chromium.
@@ -242,5 +243,35 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     // The components measured beyond float32 tolerance under f16 warn once each, at build/construction/call.
     const warned = f16Warnings.map(w => w.split(':')[0]).sort();
     expect(warned).to.deep.equal(['AFKAN', 'adamw', 'muon', 'newtonSchulz', 'spectra', 'spectral.diffusionSpectralEntropy']);
+  });
+});
+
+describe('browser parity: the comparison itself', () => {
+  const result = (webgl: Record<string, number[]>): ParityResult => ({
+    ok: true,
+    tfjsVersion: 'x',
+    backends: {cpu: {'k.forward': [1, -2, 0.5], 'k.dw': [0, 0], 'dse.exact': [3.2]}, webgl},
+    errors: {webgl: {}},
+    skipped: {},
+    flags: {},
+    ms: {},
+    leaks: {},
+  });
+
+  it('flags an error beyond the tolerance by name, relative to the largest cpu magnitude', () => {
+    const rows = compare(result({'k.forward': [1, -2.005, 0.5], 'k.dw': [0, 0], 'dse.exact': [3.2]}));
+    const fwd = rows.find(r => r.quantity === 'k.forward')!;
+    expect(fwd.error).to.be.closeTo(0.005 / 2, 1e-12);
+    expect(fwd.ok).to.equal(false);
+    expect(rows.filter(r => !r.ok).map(r => r.quantity)).to.deep.equal(['k.forward']);
+  });
+
+  it('an all-zero gradient is compared on the 1e-3 floor; DSE in absolute bits; missing and NaN fail', () => {
+    const rows = compare(result({'k.forward': [1, -2, 0.5], 'k.dw': [2e-5, 0], 'dse.exact': [3.215]}));
+    expect(rows.find(r => r.quantity === 'k.dw')!.error).to.be.closeTo(2e-2, 1e-12);
+    expect(rows.find(r => r.quantity === 'k.dw')!.ok).to.equal(false);
+    expect(rows.find(r => r.quantity === 'dse.exact')!.error).to.be.closeTo(0.015, 1e-9);
+    const broken = compare(result({'k.forward': [1, NaN, 0.5], 'dse.exact': [3.2]}));
+    expect(broken.filter(r => !r.ok).map(r => r.quantity)).to.deep.equal(['k.forward', 'k.dw']);
   });
 });
