@@ -118,7 +118,7 @@ export function table(rows: Row[]): string {
 export function survival(rows: Row[], backend: string): string {
   const comps = new Map<string, {fwd: number; grad: number; ok: boolean}>();
   for (const r of rows.filter(x => x.backend === backend)) {
-    const c = r.quantity.replace(/\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|exact|lanczos|median\.exact)$/, '');
+    const c = r.quantity.replace(/\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|exact|median\.lanczos|median\.exact)$/, '');
     const s = comps.get(c) ?? {fwd: 0, grad: 0, ok: true};
     const e = r.error ?? Number.POSITIVE_INFINITY;
     if (/\.d[A-Za-z]/.test(r.quantity)) s.grad = Math.max(s.grad, e);
@@ -194,9 +194,13 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
       expect(names.filter(n => n.startsWith(`${c}.d`) && n !== `${c}.dx`).length, `${c} weight gradients`).to.be.above(0);
       expect(names, c).to.include(`${c}.dx`);
     }
-    for (const q of ['adamw.kernelUpdate', 'muon.kernelUpdate', 'spectra.kernelUpdate', 'newtonSchulz', 'softSpectralClip', 'dse.exact', 'dse.lanczos']) {
+    for (const q of ['adamw.kernelUpdate', 'muon.kernelUpdate', 'spectra.kernelUpdate', 'newtonSchulz', 'softSpectralClip', 'dse.exact', 'dse.median.lanczos']) {
       expect(names).to.include(q);
     }
+    // The Lanczos estimate really ran (not the exact fallback for small N): near the exact value, not equal to it.
+    const [exact, slq] = [r.backends.cpu['dse.median.exact'][0], r.backends.cpu['dse.median.lanczos'][0]];
+    expect(slq).to.not.equal(exact);
+    expect(Math.abs(slq - exact), `lanczos ${slq} vs exact ${exact} bits`).to.be.below(0.5);
     // No quantity is trivially zero on cpu (a comparison of zeros with zeros checks nothing), bar the inference-time identities.
     for (const q of names.filter(n => !/afKAN\.dreduce_bias/.test(n))) {
       expect(r.backends.cpu[q].some(v => v !== 0), `${q} is all zeros`).to.equal(true);
