@@ -218,6 +218,36 @@ async function quantities(tf, tfa) {
     }
   });
 
+  // tfa.kan pieces (symbolic-KAN tooling): B-spline grid extension (float64 refit from
+  // backend-computed bases) and pykan's edge attribution scores on a [4, 5, 2] chain.
+  await run('kan.extendGrid', async () => {
+    const layer = L.bsplineKAN({units: 5});
+    const x = tensor('kan.extendGrid/x', [32, 4], -0.9, 0.9);
+    const x2 = tensor('kan.extendGrid/x2', [6, 4], -0.9, 0.9);
+    try {
+      tf.dispose(layer.apply(x));
+      seedWeights(layer, 'kan.extendGrid');
+      layer.extendGrid(x, 10);
+      await put('kan.extendGrid.forward', layer.apply(x2));
+    } finally {
+      tf.dispose([x, x2]);
+      layer.dispose();
+    }
+  });
+  await run('kan.edgeScores', async () => {
+    const model = tf.sequential({layers: [L.bsplineKAN({units: 5, inputShape: [4]}), L.bsplineKAN({units: 2})]});
+    const x = tensor('kan.edgeScores/x', [32, 4], -0.9, 0.9);
+    try {
+      model.layers.forEach((l, i) => seedWeights(l, `kan.edgeScores/${i}`));
+      const sc = tfa.kan.edgeScores(model, x);
+      values['kan.edgeScores.edges'] = sc.edges.flat(2);
+      values['kan.edgeScores.nodes'] = sc.nodes.flat();
+    } finally {
+      x.dispose();
+      model.dispose();
+    }
+  });
+
   // One optimizer step (two, so moments/momentum are used) on a fixed tiny linear model.
   const optimizerStep = async (name, make) => {
     const x = tensor(`opt/x`, [8, 6]);

@@ -118,7 +118,7 @@ export function table(rows: Row[]): string {
 export function survival(rows: Row[], backend: string): string {
   const comps = new Map<string, {fwd: number; grad: number; ok: boolean}>();
   for (const r of rows.filter(x => x.backend === backend)) {
-    const c = r.quantity.replace(/\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|exact|median\.lanczos|median\.exact)$/, '');
+    const c = r.quantity.replace(/\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|edges|nodes|exact|median\.lanczos|median\.exact)$/, '');
     const s = comps.get(c) ?? {fwd: 0, grad: 0, ok: true};
     const e = r.error ?? Number.POSITIVE_INFINITY;
     if (/\.d[A-Za-z]/.test(r.quantity)) s.grad = Math.max(s.grad, e);
@@ -194,7 +194,8 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
       expect(names.filter(n => n.startsWith(`${c}.d`) && n !== `${c}.dx`).length, `${c} weight gradients`).to.be.above(0);
       expect(names, c).to.include(`${c}.dx`);
     }
-    for (const q of ['adamw.kernelUpdate', 'muon.kernelUpdate', 'spectra.kernelUpdate', 'newtonSchulz', 'softSpectralClip', 'dse.exact', 'dse.median.lanczos']) {
+    for (const q of ['adamw.kernelUpdate', 'muon.kernelUpdate', 'spectra.kernelUpdate', 'newtonSchulz', 'softSpectralClip', 'dse.exact', 'dse.median.lanczos',
+      'kan.extendGrid.forward', 'kan.edgeScores.edges']) {
       expect(names).to.include(q);
     }
     // The Lanczos estimate really ran (not the exact fallback for small N): near the exact value, not equal to it.
@@ -246,7 +247,7 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     expect(rows.some(x => x.quantity.endsWith('.forward') && (x.error ?? 0) > 1e-4), 'f16 changes the numbers').to.equal(true);
     // The components measured beyond float32 tolerance under f16 warn once each, at build/construction/call.
     const warned = f16Warnings.map(w => w.split(':')[0]).sort();
-    expect(warned).to.deep.equal(['AFKAN', 'adamw', 'muon', 'newtonSchulz', 'spectra', 'spectral.diffusionSpectralEntropy']);
+    expect(warned).to.deep.equal(['AFKAN', 'adamw', 'extendGrid', 'muon', 'newtonSchulz', 'spectra', 'spectral.diffusionSpectralEntropy']);
   });
 });
 
