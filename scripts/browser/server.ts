@@ -19,12 +19,16 @@ export const BUNDLES = {
 };
 
 const TFJS = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js');
+/** tfjs' wasm backend for script tags, and its .wasm binaries (the parity page). */
+const TFJS_WASM = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+const TFJS_WEBGPU = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-webgpu', 'dist', 'tf-backend-webgpu.min.js');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
   '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
 };
 
 /**
@@ -45,6 +49,14 @@ function routes(): Record<string, () => string | Buffer> {
     '/index.html': file(path.join(__dirname, 'index.html')),
     '/esm.html': file(path.join(__dirname, 'esm.html')),
     '/train.js': file(path.join(__dirname, 'train.js')),
+    '/parity.html': file(path.join(__dirname, 'parity.html')),
+    '/parity.js': file(path.join(__dirname, 'parity.js')),
+    '/tf-backend-wasm.min.js': file(path.join(TFJS_WASM, 'tf-backend-wasm.min.js')),
+    // tfjs' webgpu backend is not a dependency; when it is installed the parity page gets it, else an empty script.
+    '/tf-backend-webgpu.min.js': () => (fs.existsSync(TFJS_WEBGPU) ? fs.readFileSync(TFJS_WEBGPU) : '/* @tensorflow/tfjs-backend-webgpu is not installed */\n'),
+    '/tfjs-backend-wasm.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm.wasm')),
+    '/tfjs-backend-wasm-simd.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm-simd.wasm')),
+    '/tfjs-backend-wasm-threaded-simd.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm-threaded-simd.wasm')),
     '/examples/browser/': file(path.join(ROOT, 'examples', 'browser', 'index.html')),
     '/examples/browser/index.html': file(path.join(ROOT, 'examples', 'browser', 'index.html')),
     '/tf.min.js': file(TFJS),

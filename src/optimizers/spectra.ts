@@ -19,6 +19,7 @@ import {
   type SpectraClipScale,
   spectraScale,
 } from './transforms';
+import {warnIfFloat16} from '../float16';
 
 /** Arguments of {@link Spectra}. */
 export interface SpectraArgs {
@@ -116,6 +117,7 @@ export class Spectra extends SlotOptimizer {
 
   constructor(args: SpectraArgs = {}) {
     super();
+    warnIfFloat16(WHO, 'its clipped update was measured up to 2 % off float32 there.');
     this.cfg = resolveAdamW(args, ADAM_DEFAULTS, WHO);
     this.clipScale = oneOf(args.clipScale ?? DEFAULTS.clipScale, SPECTRA_CLIP_SCALES, 'clipScale', WHO);
     this.clipThreshold = positiveNumber(args.clipThreshold ?? DEFAULTS.clipThreshold[this.clipScale], 'clipThreshold', WHO);

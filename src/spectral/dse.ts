@@ -8,6 +8,7 @@ import {eigvalsh64} from '../linalg/eigh';
 import {lanczosQuadrature, topEigenpairs} from '../linalg/lanczos';
 import {integer, oneOf, positiveInt, positiveNumber, tensorArg, ValueError, fail} from '../validate';
 import {PythonRandom} from '../random/rng';
+import {warnIfFloat16} from '../float16';
 
 /** Kernel bandwidth: a number, `'sqrt-d'` (σ = √D) or `'median'` (σ = √(median(D²)/2)). */
 export type DSESigma = number | 'sqrt-d' | 'median';
@@ -239,6 +240,7 @@ export async function dseOfMatrix(z: tf.Tensor2D, cfg: ResolvedDSE): Promise<num
 export async function diffusionSpectralEntropy(z: tf.Tensor2D, opts: DSEOptions = {}): Promise<number> {
   const cfg = resolveDSEOptions(opts, WHO);
   await checkPoints(z, 'z', WHO);
+  warnIfFloat16(WHO, 'its value was measured up to 0.013 bits off float32 there (sigma = 10 on unit-scale data, a kernel of entries near 1).');
   return dseOfMatrix(z, cfg);
 }
 

@@ -11,6 +11,7 @@ import {bool, fail, finiteNumber, knownLastDim, nonNegativeInt, oneOf, positiveI
 import {applyOnLastAxis, replaceLastDim, silu, singleInput} from '../utils';
 import {kaimingUniformBound} from './common';
 import {reluKnots} from './relu';
+import {warnIfFloat16} from '../../float16';
 
 /** Activations σ of {@link AFKAN} (All-KAN's list, hyphenated; `'linear'` is the identity). */
 export const AFKAN_ACTIVATIONS = [
@@ -187,6 +188,7 @@ export class AFKAN extends tfl.layers.Layer {
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    warnIfFloat16(WHO, 'the gradients of its attention reduction were measured 1-3.5 % off float32 there.');
     const inDim = knownLastDim(inputShape, WHO);
     if (this.useLayerNorm && inDim < 2) {
       fail(WHO, 'input size with useLayerNorm', 'at least 2 (LayerNorm over one value is constant)', inDim);
