@@ -12,6 +12,7 @@ export const SYMBOLIC_FUNCTIONS = [
   'x', 'x^2', 'x^3', 'x^4', '1/x', '1/x^2', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh',
   'abs', 'sgn', 'arctan', 'arcsin', 'gaussian', '0',
 ] as const;
+/** The name of a built-in symbolic function (an element of {@link SYMBOLIC_FUNCTIONS}). */
 export type SymbolicFunctionName = (typeof SYMBOLIC_FUNCTIONS)[number];
 
 /** One library entry. */
