@@ -14,4 +14,12 @@ export * as optimizers from './optimizers';
 export * as plots from './plots';
 export * as spectral from './spectral';
 export {ValueError} from './validate';
+/**
+ * The version of this package.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.version); // '0.1.0'
+ * ```
+ */
 export const version = '0.1.0';

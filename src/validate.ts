@@ -8,7 +8,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Thrown for an invalid argument, shape, dtype or value. */
+/**
+ * Thrown for an invalid argument, shape, dtype or value.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * try {
+ *   tfa.layers.bsplineKAN({units: 0});
+ * } catch (e) {
+ *   console.log(e instanceof tfa.ValueError, e.message); // true 'BSplineKAN: units must be ...'
+ * }
+ * ```
+ */
 export class ValueError extends Error {
   constructor(message: string) {
     super(message);

@@ -5,10 +5,24 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {patchWasm as applyWasmPatch} from './patch_wasm';
 
-/** Backends tried by {@link useFastest} in Node, fastest first. */
+/**
+ * Backends tried by {@link useFastest} in Node, fastest first.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.backend.BACKEND_PREFERENCE); // ['tensorflow', 'wasm', 'cpu']
+ * ```
+ */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
 
-/** Backends tried by {@link useFastest} in a browser, fastest first (the GPU ones when registered). */
+/**
+ * Backends tried by {@link useFastest} in a browser, fastest first (the GPU ones when registered).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.backend.BROWSER_BACKEND_PREFERENCE); // ['webgpu', 'webgl', 'wasm', 'cpu']
+ * ```
+ */
 export const BROWSER_BACKEND_PREFERENCE = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
 function inNode(): boolean {

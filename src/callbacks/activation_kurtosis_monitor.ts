@@ -46,6 +46,19 @@ const WHO = 'activationKurtosisMonitor';
  * Follows: dmis-lab/Outlier-Safe-Pre-Training (README only; the metric's code is not public).
  * Deviations: the paper's exact tensor and aggregation are not public; we
  * measure each named layer's whole output on the probe, flattened.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({units: 8, activation: 'relu', inputShape: [4], name: 'hidden'}),
+ *   tf.layers.dense({units: 1})]});
+ * model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+ * const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
+ * const monitor = new tfa.callbacks.ActivationKurtosisMonitor({probe: x, layers: ['hidden']});
+ * model.fit(x, tf.zeros([16, 1]), {epochs: 1, verbose: 0, callbacks: [monitor]})
+ *   .then(h => console.log(h.history.kurtosis_max)); // [κ of the hidden layer's output]
+ * ```
  */
 export class ActivationKurtosisMonitor extends tfl.Callback {
   readonly every: number;

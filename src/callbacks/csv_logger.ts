@@ -33,6 +33,16 @@ const WHO = 'csvLogger';
  *   callback's `onRecord`.
  * - Numbers are written with JS `String(x)` (shortest round-trip form), not
  *   Python's repr; NaN is written as `NaN`.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const path = require('os').tmpdir() + '/tfa-example-csv-logger.csv';
+ * const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+ * model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+ * model.fit(tf.ones([4, 2]), tf.ones([4, 1]), {epochs: 2, verbose: 0, callbacks: [new tfa.callbacks.CsvLogger({path})]})
+ *   .then(() => console.log(require('fs').readFileSync(path, 'utf8').split('\n')[0])); // epoch,loss
+ * ```
  */
 export class CsvLogger extends tfl.Callback {
   readonly path: string;

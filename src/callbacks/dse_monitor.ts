@@ -87,6 +87,20 @@ const WHO = 'dseMonitor';
  * Follows: ChenLiu-1996/DiffusionSpectralEntropy `dse_dsmi/dse.py`
  * (`diffusion_spectral_entropy`) and `dse_dsmi/dsmi.py`, through `tfa.spectral`.
  * Deviations: none here (see tfa.spectral for the metric's own).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]}),
+ *   tf.layers.dense({units: 2, activation: 'softmax'})]});
+ * model.compile({optimizer: 'adam', loss: 'categoricalCrossentropy'});
+ * const x = tf.randomNormal([32, 4], 0, 1, 'float32', 1);
+ * const y = tf.oneHot(tf.tensor1d(Array.from({length: 32}, (_, i) => i % 2), 'int32'), 2);
+ * const monitor = new tfa.callbacks.DseMonitor({probe: x, sigma: 'sqrt-d'});
+ * model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [monitor]})
+ *   .then(h => console.log(monitor.every, h.history.dse)); // 1 [entropy in bits]
+ * ```
  */
 export class DseMonitor extends tfl.Callback {
   readonly every: number;

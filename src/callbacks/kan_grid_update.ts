@@ -56,6 +56,17 @@ interface GridUpdatable extends tfl.layers.Layer {
  * (through `BSplineKAN.updateGrid`).
  * Deviations: the schedule counts epochs instead of optimizer steps (tfjs
  * callbacks see epochs natively; per-batch refits would stall training).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [tfa.layers.bsplineKAN({units: 1, inputShape: [2]})]});
+ * model.compile({optimizer: 'adam', loss: 'meanSquaredError'});
+ * const x = tf.randomUniform([32, 2], -3, 3, 'float32', 1);
+ * const cb = new tfa.callbacks.KanGridUpdate({data: x, every: 1, stopAfter: 2});
+ * model.fit(x, tf.sum(tf.sin(x), 1, true), {epochs: 3, verbose: 0, callbacks: [cb]})
+ *   .then(() => console.log(cb.updates)); // 2 (epochs 0 and 1)
+ * ```
  */
 export class KanGridUpdate extends tfl.Callback {
   readonly every: number;

@@ -117,6 +117,20 @@ interface Spectrum {
  *   decouples per component; the paper's probe type is unknown.
  * - d is chosen on a user-supplied clean validation set (the abstract does not
  *   say how d is chosen).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]}),
+ *   tf.layers.dense({units: 3, activation: 'softmax'})]});
+ * model.compile({optimizer: 'adam', loss: 'categoricalCrossentropy'});
+ * const x = tf.randomNormal([30, 4], 0, 1, 'float32', 1);
+ * const y = tf.oneHot(tf.tensor1d(Array.from({length: 30}, (_, i) => i % 3), 'int32'), 3);
+ * const cut = new tfa.callbacks.SpectralTruncation({trainProbe: x, validation: [x, y]});
+ * model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [cut]})
+ *   .then(() => console.log(cut.chosenRank, cut.scan.length)); // the chosen rank d, 8 ranks scanned
+ * ```
  */
 export class SpectralTruncation extends tfl.Callback {
   readonly rank: number | 'auto';

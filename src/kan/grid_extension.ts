@@ -22,6 +22,13 @@ const WHO = 'extendGrid';
  * on the same interval and an adaptive one passes its density on; then k knots
  * on each side with spacing `h = (t'_{G'} − t'_0)/G'` (pykan `extend_grid`).
  * `old` is `[I, G+2k+1]` row-major; returns `[I, G'+2k+1]`.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * // one input, G = 2 intervals on [-1, 1], order k = 1: knots -2, -1, 0, 1, 2
+ * const finer = tfa.kan.extendedKnots([-2, -1, 0, 1, 2], 1, 2, 1, 4);
+ * console.log(Array.from(finer)); // [-1.5, -1, -0.5, 0, 0.5, 1, 1.5]
+ * ```
  */
 export function extendedKnots(old: ArrayLike<number>, inDim: number, g: number, k: number, g2: number): Float64Array {
   const m1 = g + 2 * k + 1;

@@ -106,6 +106,14 @@ function linspace(lo: number, hi: number, n: number): Float64Array {
  * `maxSamples` evenly spaced samples (pykan uses all, pykan#550); the R²
  * returned is that of the final fit on all samples (pykan returns the search's
  * r²), clamped to [0, 1].
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const x = Array.from({length: 50}, (_, i) => -2 + (4 * i) / 49);
+ * const y = x.map(v => 3 * Math.sin(2 * v + 0.5) + 1);
+ * const fit = tfa.kan.fitParams(x, y, 'sin');
+ * console.log(fit.r2.toFixed(4), [fit.a, fit.b, fit.c, fit.d].map(v => v.toFixed(2))); // 1.0000 and (a, b, c, d) equal to (2, 0.5, 3, 1) up to sin symmetries
+ * ```
  */
 export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: SymbolicFunctionName, opts: FitParamsOptions = {}): SymbolicFit {
   const who = 'fitParams';

@@ -79,6 +79,14 @@ function prunedList(value: unknown): Array<[number, number]> {
  *   (`symbolicTensorFn`: e.g. sign(u)·√|u|, ln|u|), as pykan's
  *   `singularity_avoiding=True` does; pykan trains with the raw functions by default.
  * - Layouts are `[in, out, …]`; pykan's symbolic layer is indexed `[out][in]`.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.kan.SymbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'sin'}], pruned: [[1, 0]]});
+ * layer.apply(tf.zeros([1, 2])); // builds the layer
+ * console.log(layer.getClassName(), layer.edgeMode(0, 0), layer.edgeFunction(0, 0), layer.edgeMode(1, 0)); // SymbolicKAN symbolic sin pruned
+ * ```
  */
 export class SymbolicKAN extends BSplineKAN {
   static override className = 'SymbolicKAN';

@@ -7,11 +7,19 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {ValueError, describe} from '../validate';
 
-/** Names of the built-in symbolic functions (pykan's names; `sgn` is the sign function). */
+/**
+ * Names of the built-in symbolic functions (pykan's names; `sgn` is the sign function).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.kan.SYMBOLIC_FUNCTIONS.length, tfa.kan.SYMBOLIC_FUNCTIONS.slice(0, 4)); // 19 ['x', 'x^2', 'x^3', 'x^4']
+ * ```
+ */
 export const SYMBOLIC_FUNCTIONS = [
   'x', 'x^2', 'x^3', 'x^4', '1/x', '1/x^2', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'tanh',
   'abs', 'sgn', 'arctan', 'arcsin', 'gaussian', '0',
 ] as const;
+/** The name of a built-in symbolic function (an element of {@link SYMBOLIC_FUNCTIONS}). */
 export type SymbolicFunctionName = (typeof SYMBOLIC_FUNCTIONS)[number];
 
 /** One library entry. */
@@ -65,7 +73,15 @@ const LIB: Record<SymbolicFunctionName, SymbolicFunction> = {
   '0': {name: '0', complexity: 0, f64: () => 0, tensor: u => tf.zerosLike(u)},
 };
 
-/** The library entry named `name`; throws a ValueError naming `argName` for an unknown name. */
+/**
+ * The library entry named `name`; throws a ValueError naming `argName` for an unknown name.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const f = tfa.kan.symbolicFunction('sin', 'example');
+ * console.log(f.name, f.complexity, f.f64(Math.PI / 2)); // sin 2 1
+ * ```
+ */
 export function symbolicFunction(name: unknown, who: string, argName = 'fn'): SymbolicFunction {
   if (typeof name !== 'string' || !(SYMBOLIC_FUNCTIONS as readonly string[]).includes(name)) {
     throw new ValueError(`${who}: ${argName} must be one of ${SYMBOLIC_FUNCTIONS.join(', ')}, got ${describe(name)}.`);

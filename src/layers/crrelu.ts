@@ -84,6 +84,14 @@ function toInitializer(value: unknown): {init: Initializer; saved: number | tf.s
  * - `sharedAxes` (a per-channel or per-unit ε) is our extension; the paper and
  *   the re-implementations use one scalar ε per activation module.
  * - No ε constraint argument: tfjs `fit` ignores weight constraints (tfjs#3345).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.CRReLU();
+ * layer.apply(tf.tensor1d([-1, 0, 1])).print(); // ReLU(x) + ε·x·exp(−x²/2), ε = 0.01 initially
+ * console.log(layer.getClassName(), layer.countParams()); // CRReLU 1 (the learnable ε)
+ * ```
  */
 export class CRReLU extends tfl.layers.Layer {
   static className = 'CRReLU';
@@ -174,6 +182,14 @@ export function crrelu(args?: CRReLUArgs): CRReLU {
  * (`'crrelu' as any`): tfjs' `ActivationIdentifier` is a closed union.
  * Pass the string, not an instance: tfjs only accepts instances of its own
  * (unexported) `Activation` base class.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * new tfa.layers.CRReLUActivation().apply(tf.tensor1d([-1, 0, 1])).print(); // [-0.0060653, 0, 1.0060653]
+ * // usual use, by name: tf.layers.dense({units: 2, activation: 'crrelu'})
+ * console.log(tfa.layers.CRReLUActivation.className); // crrelu
+ * ```
  */
 export class CRReLUActivation extends tf.serialization.Serializable {
   static className = 'crrelu';

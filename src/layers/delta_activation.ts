@@ -122,7 +122,15 @@ function cumsumTime(x: tf.Tensor): tf.Tensor {
   return tf.transpose(tf.cumsum(tf.transpose(x, toLast), r - 1), back);
 }
 
-/** The quantiser of {@link DeltaActivation}, exported for tests and custom layers. */
+/**
+ * The quantiser of {@link DeltaActivation}, exported for tests and custom layers.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * tfa.layers.deltaQuantize(tf.tensor1d([0.2, 0.7, -1.3]), tf.scalar(0.5)).print(); // round(s/θ)·θ: [0, 0.5, -1.5]
+ * ```
+ */
 export function deltaQuantize(s: tf.Tensor, theta: tf.Tensor): tf.Tensor {
   return quantizeOp(s, theta) as tf.Tensor;
 }
@@ -155,6 +163,14 @@ export function deltaQuantize(s: tf.Tensor, theta: tf.Tensor): tf.Tensor {
  * - The layer returns y only; the reference also returns `(spikes_L0,
  *   n_neurons)`, here exposed through `temporalDensity()`.
  * - `stateful` streaming is our extension.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.DeltaActivation({thresholdInit: 0.5});
+ * const y = layer.apply(tf.randomNormal([2, 5, 3], 0, 1, 'float32', 1)); // [batch, time, features]
+ * console.log(layer.getClassName(), y.shape); // DeltaActivation [2, 5, 3]
+ * ```
  */
 export class DeltaActivation extends tfl.layers.Layer {
   static className = 'DeltaActivation';

@@ -67,6 +67,13 @@ function filterScores(y: tf.Tensor): tf.Tensor2D {
  * - `r = 1`: target 0 exactly where `p_c ≤ 1e-5` (no sorting);
  * - all-zero activations (`Σ a = 0`, NaN shares in the reference, whose
  *   comparisons are false) → all targets 1.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const y = tf.tensor2d([[4, 3, 2, 1]]); // one sample, 4 filters with mass shares 0.4, 0.3, 0.2, 0.1
+ * tfa.layers.ftwtTargetMask(y, 0.7).print(); // [[1, 1, 0, 0]]: the largest filters holding 70% of the mass
+ * ```
  */
 export function ftwtTargetMask(y: tf.Tensor, massThreshold: number): tf.Tensor2D {
   const r = finiteNumber(massThreshold, 'massThreshold', 'ftwtTargetMask', {min: 0, max: 1, minExclusive: true});
@@ -154,6 +161,15 @@ function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
  *   lr 0.1 for predictors, 0.01 for the backbone).
  * - The `'uniform'` target, the pooled embedding (`--embedding > 0`) and the
  *   all-ones head warm-up are not offered.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const gate = new tfa.layers.FTWTGate({massThreshold: 0.9});
+ * const x = tf.randomNormal([2, 8, 8, 3]);
+ * const conv = tf.layers.conv2d({filters: 6, kernelSize: 3, padding: 'same'}).apply(x);
+ * console.log(gate.getClassName(), gate.apply([x, conv]).shape); // FTWTGate [2, 8, 8, 6]
+ * ```
  */
 export class FTWTGate extends tfl.layers.Layer {
   static className = 'FTWTGate';

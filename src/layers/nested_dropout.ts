@@ -72,6 +72,14 @@ const WHO = 'NestedDropout';
  * - Sampling runs on a JS-side seeded stream mirrored in the `stream_state`
  *   weight (read back only after the weight was set from outside, e.g. by
  *   load or setWeights; no tensor read per step otherwise).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.NestedDropout({sigma: 3, seed: 1});
+ * layer.apply(tf.ones([1, 6]), {training: true}).print(); // ones on a random prefix, zeros after
+ * console.log(layer.getClassName(), layer.getConfig().sigma); // NestedDropout 3
+ * ```
  */
 export class NestedDropout extends tfl.layers.Layer {
   static className = 'NestedDropout';

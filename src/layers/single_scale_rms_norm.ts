@@ -34,6 +34,14 @@ const WHO = 'SingleScaleRMSNorm';
  * (`ssnorm_scale * F.rms_norm(x, normalized_shape, eps=1e-6)`).
  * Deviations:
  * - The scale is stored with shape `[]`; the torchtitan port uses `(1,)` (same value).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.SingleScaleRMSNorm();
+ * layer.apply(tf.tensor2d([[3, 4], [1, -1]])).print(); // rows scaled to unit RMS
+ * console.log(layer.getClassName(), layer.countParams()); // SingleScaleRMSNorm 1
+ * ```
  */
 export class SingleScaleRMSNorm extends tfl.layers.Layer {
   static className = 'SingleScaleRMSNorm';

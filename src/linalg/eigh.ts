@@ -264,6 +264,11 @@ function scaleFactor(a: Float64Array): number {
 /**
  * Eigenvalues (ascending) of the symmetric n×n row-major float64 matrix `a`.
  * Reads only the lower triangle; does not modify `a`. No input checks.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(Array.from(tfa.linalg.eigvalsh64(new Float64Array([2, 1, 1, 2]), 2))); // [1, 3]
+ * ```
  */
 export function eigvalsh64(a: Float64Array, n: number): Float64Array {
   const w = Float64Array.from(a);
@@ -282,6 +287,12 @@ export function eigvalsh64(a: Float64Array, n: number): Float64Array {
  * Eigenvalues (ascending) and eigenvectors of the symmetric n×n row-major
  * float64 matrix `a` (lower triangle read, `a` not modified). `vectorsT` is
  * row-major n×n with ROW i the unit eigenvector of values[i]. No input checks.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const {values, vectorsT} = tfa.linalg.eigh64(new Float64Array([2, 1, 1, 2]), 2);
+ * console.log(Array.from(values), Array.from(vectorsT.slice(2, 4)).map(v => Math.abs(v).toFixed(4))); // [1, 3] ['0.7071', '0.7071'] (eigenvector of 3, up to sign)
+ * ```
  */
 export function eigh64(a: Float64Array, n: number): {values: Float64Array; vectorsT: Float64Array} {
   const w = Float64Array.from(a);

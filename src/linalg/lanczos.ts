@@ -33,7 +33,17 @@ export interface SymmetricOperator {
   apply(x: tf.Tensor2D): tf.Tensor2D;
 }
 
-/** Wraps a symmetric `[n, n]` tensor (not copied, not disposed) as an operator. */
+/**
+ * Wraps a symmetric `[n, n]` tensor (not copied, not disposed) as an operator.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const op = tfa.linalg.matrixOperator(tf.tensor2d([[2, 1], [1, 2]]));
+ * console.log(op.n); // 2
+ * op.apply(tf.tensor2d([[1], [1]])).print(); // A·x = [[3], [3]]
+ * ```
+ */
 export function matrixOperator(a: tf.Tensor2D): SymmetricOperator {
   if (a.rank !== 2 || a.shape[0] !== a.shape[1]) {
     throw new ValueError(`linalg.matrixOperator: a must be a square matrix, got shape [${a.shape.join(',')}].`);
@@ -69,6 +79,13 @@ function cholQRStep(v: tf.Tensor2D, shift: number): tf.Tensor2D | null {
  * CholeskyQR2; falls back to shifted CholeskyQR3 (Fukaya et al.) when the
  * Gram matrix is numerically singular. Sync (reads k×k Gram matrices).
  * The caller disposes the result; `v` is not disposed.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const q = tfa.linalg.choleskyQR2(tf.randomNormal([6, 3], 0, 1, 'float32', 1));
+ * tf.matMul(q, q, true, false).print(); // ≈ the 3×3 identity (orthonormal columns)
+ * ```
  */
 export function choleskyQR2(v: tf.Tensor2D): tf.Tensor2D {
   const [nRows, k] = v.shape;
@@ -109,6 +126,13 @@ export interface TopEigenOptions {
  * to the iteration count; values are Ritz values (never above the true ones
  * in magnitude for a PSD operator).
  * Returns values descending and `vectors` `[N, k]` (columns; the caller disposes).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const {values, vectors} = tfa.linalg.topEigenpairs(tf.diag(tf.tensor1d([5, 1, 3, 0.5])), 2, {iterations: 10});
+ * console.log(Array.from(values).map(v => v.toFixed(3)), vectors.shape); // ['5.000', '3.000'] [4, 2]
+ * ```
  */
 export function topEigenpairs(
   op: tf.Tensor2D | SymmetricOperator,
@@ -177,6 +201,14 @@ export interface LanczosQuadratureOptions {
  * values and first eigenvector components of the m-step Lanczos tridiagonal
  * started at z/‖z‖. Cost: m backend products A·Q with Q `[N, nv]` (float32);
  * the Lanczos vectors live in float64 JS, with O(m² N nv) for full reorthogonalisation. Sync (reads α, β each step). Variance ~ 2‖f(A)‖_F²/nv.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const a = tf.diag(tf.tensor1d([1, 2, 3, 4]));
+ * const [trace, traceOfSquare] = tfa.linalg.lanczosQuadrature(a, [l => l, l => l * l], {probes: 20, steps: 4});
+ * console.log(trace.toFixed(1), traceOfSquare.toFixed(1)); // estimates of tr A = 10 and tr A² = 30
+ * ```
  */
 export function lanczosQuadrature(
   op: tf.Tensor2D | SymmetricOperator,

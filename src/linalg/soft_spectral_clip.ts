@@ -80,6 +80,11 @@ export function softSpectralClip<T extends tf.Tensor1D | tf.Tensor2D | tf.Tensor
  * Iterations the coupled Newton–Schulz inverse square root needs for a
  * matrix with largest singular value about `sigmaMax` and threshold `c`:
  * `⌈log(1 + σ²max/c²)/log 2.25⌉ + 4` (at least 1).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.linalg.softClipStepsFor(30, 5)); // ⌈ln(1 + 36)/ln 2.25⌉ + 4 = 9
+ * ```
  */
 export function softClipStepsFor(sigmaMax: number, c: number): number {
   positiveNumber(c, 'c', 'softClipStepsFor');

@@ -165,6 +165,12 @@ function completeBasis(q: Float64Array, k: number, len: number, zero: boolean[])
  * Thin SVD of the m×n row-major float64 matrix `a` (not modified): singular
  * values descending; with `wantUV`, ut `[k, m]` and vt `[k, n]` hold the
  * singular vectors as rows (A = Σ_i s_i u_i v_iᵀ). No input checks.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const {s} = tfa.linalg.svd64(new Float64Array([3, 0, 0, 0, 4, 0]), 2, 3, false); // [[3, 0, 0], [0, 4, 0]]
+ * console.log(Array.from(s)); // [4, 3]
+ * ```
  */
 export function svd64(a: Float64Array, m: number, n: number, wantUV = true): Svd64Result {
   const wide = m < n;

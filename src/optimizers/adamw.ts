@@ -40,6 +40,15 @@ const WHO = 'adamw';
  * Deviations: bias correction uses `β^t` computed in JS from the iteration
  * count (tfjs' Adam keeps trainable `accBeta` variables), so state is just
  * `iter`, `m`, `v`.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const w = tf.variable(tf.tensor1d([1, -2]));
+ * const opt = new tfa.optimizers.AdamW({learningRate: 0.1, weightDecay: 0.01});
+ * for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(w)));
+ * w.print(); // ≈ [0.7, -1.7]: Adam's first steps move each entry about lr toward 0
+ * ```
  */
 export class AdamW extends SlotOptimizer {
   static get className(): string {

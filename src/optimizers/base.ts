@@ -64,6 +64,18 @@ export function bestMatch(live: string, saved: string[], what: string): string |
  *   variable's first update. What it replaces is disposed.
  * - `fromConfig` drops the `customObjects` key tfjs injects and restores a
  *   serialized `learningRate` (number or schedule).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const opt = tfa.optimizers.adamw({learningRate: 0.1});
+ * const w = tf.variable(tf.zeros([2]), true, 'w_example');
+ * opt.minimize(() => tf.sum(tf.square(tf.sub(w, 1))));
+ * opt.getWeights().then(ws => {
+ *   console.log(opt instanceof tfa.optimizers.SlotOptimizer, ws.map(x => x.name)); // true ['iter', 'w_example/m', 'w_example/v']
+ *   w.dispose(); // frees the variable name
+ * });
+ * ```
  */
 export abstract class SlotOptimizer extends tf.Optimizer {
   private readonly state = new Map<string, Map<string, tf.Variable>>();

@@ -132,6 +132,17 @@ const ADAM_SIDE_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilo
  * - Per-gate orthogonalisation of LSTM/GRU matrices is our addition (no
  *   reference handles recurrent layers), off by default: it trained slower
  *   than the fused update in our LSTM/GRU measurements (optimizers docs).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const w = tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1)); // a matrix: takes the Muon update
+ * const opt = new tfa.optimizers.Muon({learningRate: 0.05});
+ * const loss = () => tf.sum(tf.square(w));
+ * console.log(loss().dataSync()[0]);
+ * for (let i = 0; i < 5; i++) opt.minimize(loss);
+ * console.log(loss().dataSync()[0]); // smaller
+ * ```
  */
 export class Muon extends SlotOptimizer {
   static get className(): string {

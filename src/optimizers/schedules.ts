@@ -12,7 +12,21 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {fail, finiteNumber, nonNegativeInt, positiveInt} from '../validate';
 
-/** A learning rate as a function of the step, serializable with the model. */
+/**
+ * A learning rate as a function of the step, serializable with the model.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * // A custom schedule: halve the learning rate every 100 updates.
+ * class Halving extends tfa.optimizers.schedules.LearningRateSchedule {
+ *   static get className() { return 'Halving'; }
+ *   value(step) { return 0.1 * 0.5 ** Math.floor(step / 100); }
+ *   getConfig() { return {}; }
+ * }
+ * const opt = tfa.optimizers.adamw({learningRate: new Halving()}); // register the class to save it with the optimizer
+ * console.log(new Halving().value(250), tfa.optimizers.schedules.cosine({learningRate: 1, decaySteps: 10}) instanceof tfa.optimizers.LearningRateSchedule); // 0.025 true
+ * ```
+ */
 export abstract class LearningRateSchedule extends tf.serialization.Serializable {
   /** The learning rate for the update that follows `step` earlier updates. */
   abstract value(step: number): number;
@@ -37,6 +51,12 @@ export interface CosineScheduleArgs {
  * Linear warmup then cosine decay:
  * `lr(k) = lr·(k+1)/W` for `k < W`, else
  * `lrMin + (lr − lrMin)·½(1 + cos(π·min(k − W, D)/D))`.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const lr = new tfa.optimizers.schedules.CosineSchedule({learningRate: 0.02, decaySteps: 100, warmupSteps: 10});
+ * console.log(lr.getClassName(), lr.value(4), lr.value(60), lr.value(200)); // CosineSchedule 0.01 0.01 0
+ * ```
  */
 export class CosineSchedule extends LearningRateSchedule {
   static get className(): string {
@@ -78,7 +98,15 @@ export interface LinearWarmupScheduleArgs {
   warmupSteps: number;
 }
 
-/** Linear warmup to a constant: `lr(k) = lr·min(1, (k+1)/W)`. */
+/**
+ * Linear warmup to a constant: `lr(k) = lr·min(1, (k+1)/W)`.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const lr = new tfa.optimizers.schedules.LinearWarmupSchedule({learningRate: 1e-3, warmupSteps: 4});
+ * console.log([0, 1, 2, 3, 4].map(k => lr.value(k))); // [0.00025, 0.0005, 0.00075, 0.001, 0.001]
+ * ```
+ */
 export class LinearWarmupSchedule extends LearningRateSchedule {
   static get className(): string {
     return 'LinearWarmupSchedule';
@@ -112,7 +140,15 @@ export interface ExponentialDecayScheduleArgs {
   staircase?: boolean;
 }
 
-/** `lr(k) = lr·rate^(k/D)` (`⌊k/D⌋` with staircase), as Keras' ExponentialDecay. */
+/**
+ * `lr(k) = lr·rate^(k/D)` (`⌊k/D⌋` with staircase), as Keras' ExponentialDecay.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const lr = new tfa.optimizers.schedules.ExponentialDecaySchedule({learningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true});
+ * console.log(lr.value(9), lr.value(10), lr.value(25)); // 0.1 0.05 0.025
+ * ```
+ */
 export class ExponentialDecaySchedule extends LearningRateSchedule {
   static get className(): string {
     return 'ExponentialDecaySchedule';
@@ -149,7 +185,15 @@ export interface PiecewiseConstantScheduleArgs {
   values: number[];
 }
 
-/** `lr(k) = values[i]` for the first boundary `bᵢ > k` (the last value after all). */
+/**
+ * `lr(k) = values[i]` for the first boundary `bᵢ > k` (the last value after all).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const lr = new tfa.optimizers.schedules.PiecewiseConstantSchedule({boundaries: [10, 20], values: [0.1, 0.01, 0.001]});
+ * console.log(lr.value(0), lr.value(10), lr.value(99)); // 0.1 0.01 0.001
+ * ```
+ */
 export class PiecewiseConstantSchedule extends LearningRateSchedule {
   static get className(): string {
     return 'PiecewiseConstantSchedule';

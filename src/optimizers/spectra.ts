@@ -101,6 +101,17 @@ const DEFAULTS = {clipScale: 'sqrt-fan' as SpectraClipScale, clipThreshold: {'sq
  *   absolute c = 10 shrinks the sign-like early Adam updates of small models
  *   (spectral norm ≈ √fanIn + √fanOut, 50 for 784×512) about 3–5× and slows
  *   their training; measured in the optimizers docs.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const w = tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1));
+ * const opt = new tfa.optimizers.Spectra({learningRate: 0.05, clipThreshold: 1});
+ * const loss = () => tf.sum(tf.square(w));
+ * console.log(loss().dataSync()[0]);
+ * for (let i = 0; i < 5; i++) opt.minimize(loss);
+ * console.log(opt.getClassName(), loss().dataSync()[0]); // Spectra, a smaller loss
+ * ```
  */
 export class Spectra extends SlotOptimizer {
   static get className(): string {

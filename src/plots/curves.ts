@@ -44,7 +44,14 @@ function padded([lo, hi]: [number, number], log: boolean): [number, number] {
   return [lo - m, hi + m];
 }
 
-/** Parses JSON Lines (one object per non-empty line); a bad line throws naming its number. */
+/**
+ * Parses JSON Lines (one object per non-empty line); a bad line throws naming its number.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * console.log(tfa.plots.parseJsonLines('{"epoch":0,"loss":1}\n{"epoch":1,"loss":0.5}\n')); // [{epoch: 0, loss: 1}, {epoch: 1, loss: 0.5}]
+ * ```
+ */
 export function parseJsonLines(text: string): MetricRecord[] {
   const out: MetricRecord[] = [];
   text.split('\n').forEach((line, i) => {

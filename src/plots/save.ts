@@ -23,7 +23,16 @@ export function saveSvg(path: string, svg: string): void {
   writeTextFile(path, svg, 'saveSvg');
 }
 
-/** Reads a JSON Lines log written by a callback's `logFile` (Node only). */
+/**
+ * Reads a JSON Lines log written by a callback's `logFile` (Node only).
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const path = require('os').tmpdir() + '/tfa-example-records.jsonl';
+ * require('fs').writeFileSync(path, '{"epoch":0,"dse":2.5}\n{"epoch":1,"dse":2.75}\n'); // as a callback's logFile
+ * console.log(tfa.plots.readRecords(path).map(r => r.dse)); // [2.5, 2.75]
+ * ```
+ */
 export function readRecords(path: string): MetricRecord[] {
   return parseJsonLines(readTextFile(path, 'readRecords'));
 }

@@ -41,6 +41,12 @@ const WHO = 'spectral.weightSpectrum';
  * (scanning down from the top) where Σ_{j≥idx} ln λ_j < 0 (∏ λ_j < 1), as
  * WeightWatcher's `detX_constraint` (`range(n−1, 0, −1)`, so idx ≥ 1). The
  * value is returned on the original scale. `x` ascending.
+ * @example
+ * ```js
+ * const tfa = require('tfjs-addons');
+ * const esd = new Float64Array([0.1, 0.2, 0.5, 1, 2, 4, 8]); // ascending eigenvalues
+ * console.log(tfa.spectral.detXLambdaMin(esd)); // 0.5: scanning down, the product of the mean-1 eigenvalues first drops below 1 there
+ * ```
  */
 export function detXLambdaMin(x: Float64Array): number {
   const n = x.length;

@@ -17,14 +17,17 @@ import {warnIfFloat16} from '../../float16';
 export const AFKAN_ACTIVATIONS = [
   'softplus', 'sigmoid', 'silu', 'relu', 'leaky-relu', 'elu', 'gelu', 'selu', 'tanh', 'linear',
 ] as const;
+/** One activation name of {@link AFKAN} (an element of `AFKAN_ACTIVATIONS`). */
 export type AFKANActivation = (typeof AFKAN_ACTIVATIONS)[number];
 
 /** Function combinations φ(x1, x2) of {@link AFKAN}. */
 export const AFKAN_FUNCS = ['quad1', 'quad2', 'sum', 'prod', 'sum-prod', 'cubic1', 'cubic2'] as const;
+/** One function-combination name of {@link AFKAN} (an element of `AFKAN_FUNCS`). */
 export type AFKANFunc = (typeof AFKAN_FUNCS)[number];
 
 /** Reductions `[N, I, g+k] → [N, I]` of {@link AFKAN}. */
 export const AFKAN_REDUCTIONS = ['global-attn', 'spatial-attn', 'multistep'] as const;
+/** One reduction name of {@link AFKAN} (an element of `AFKAN_REDUCTIONS`). */
 export type AFKANReduction = (typeof AFKAN_REDUCTIONS)[number];
 
 /** Arguments of {@link AFKAN}; every field survives getConfig → fromConfig. */
@@ -153,6 +156,13 @@ export function afCombine(x1: tf.Tensor, x2: tf.Tensor, func: AFKANFunc): tf.Ten
  *   option is not offered. LayerNorm over I = 1 input is rejected (it outputs
  *   a constant).
  * - Kernels are `[in, out]`; the reference's `base_weight` is `[out, in]`.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.AFKAN({units: 8, func: 'sum-prod'});
+ * console.log(layer.getClassName(), layer.apply(tf.randomUniform([3, 4], -1, 1)).shape); // AFKAN [3, 8]
+ * ```
  */
 export class AFKAN extends tfl.layers.Layer {
   static className = 'AFKAN';

@@ -147,6 +147,14 @@ function regularizationArg(value: unknown): Required<KANRegularization> | null {
  * - The entropy term uses ε = 1e-8 (`p·log(p+ε)`, `p = l1/(Σl1+ε)`), so a zero
  *   kernel gives 0, not NaN.
  * - Optional `useBias`, `clampToGrid`, `regularization` (reference: none).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.BSplineKAN({units: 4, gridSize: 5, seed: 1});
+ * const y = layer.apply(tf.randomUniform([3, 2], -1, 1));
+ * console.log(layer.getClassName(), y.shape, layer.countParams()); // BSplineKAN [3, 4] 104 (2·4·(5+3+2) = 80 trainable + the 2×12 grid)
+ * ```
  */
 export class BSplineKAN extends tfl.layers.Layer {
   static className = 'BSplineKAN';

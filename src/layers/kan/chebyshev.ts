@@ -39,6 +39,13 @@ const WHO = 'ChebyshevKAN';
  * - The polynomials come from the recurrence, not `cos(d·acos(x̃))` (same values; the
  *   acos form has an infinite gradient at x̃ = ±1, reached by tanh in float32 for |x| ≳ 9).
  * - Kernel `[in, D+1, out]`; the reference stores `(in, out, D+1)` (same values, permuted).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.ChebyshevKAN({units: 4, degree: 3, seed: 1});
+ * console.log(layer.getClassName(), layer.apply(tf.randomUniform([3, 2], -1, 1)).shape); // ChebyshevKAN [3, 4]
+ * ```
  */
 export class ChebyshevKAN extends tfl.layers.Layer {
   static className = 'ChebyshevKAN';

@@ -46,6 +46,13 @@ const WHO = 'FourierKAN';
  * Deviations:
  * - Kernels `[in, G, out]` split into cos and sin; the reference stores `(2, out, in, G)`.
  * - The bias is optional (`useBias`); the reference always adds it.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.FourierKAN({units: 4, gridSize: 3, seed: 1});
+ * console.log(layer.getClassName(), layer.apply(tf.randomUniform([3, 2], -3, 3)).shape); // FourierKAN [3, 4]
+ * ```
  */
 export class FourierKAN extends tfl.layers.Layer {
   static className = 'FourierKAN';

@@ -91,6 +91,13 @@ const LN_EPSILON = 1e-5; // torch nn.LayerNorm default, as FastKAN
  *   default grid), std ≈ 3.1 for I = 784 against ≈ 1.1 for a glorot Dense, so a
  *   wide rbfKAN dropped in for a Dense started with a much larger loss (issue 12:
  *   3.9 vs 0.3 on a regression). `splineInitScale: 0.1` restores fast-kan.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.RBFKAN({units: 8, seed: 1});
+ * console.log(layer.getClassName(), layer.apply(tf.randomNormal([3, 4])).shape); // RBFKAN [3, 8]
+ * ```
  */
 export class RBFKAN extends tfl.layers.Layer {
   static className = 'RBFKAN';

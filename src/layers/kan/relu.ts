@@ -118,6 +118,13 @@ export function reluKnots(gridSize: number, splineOrder: number): {low: number[]
  *   more than one input works (relu_kan issue #1).
  * - `r` is fixed at construction as in the reference; it is not recomputed when
  *   the knots train, so a trained bump's peak may differ from 1.
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.ReLUKAN({units: 4, gridSize: 5, splineOrder: 3, seed: 1});
+ * console.log(layer.getClassName(), layer.apply(tf.randomUniform([3, 2], 0, 1)).shape); // ReLUKAN [3, 4]
+ * ```
  */
 export class ReLUKAN extends tfl.layers.Layer {
   static className = 'ReLUKAN';

@@ -16,6 +16,7 @@ import {basisMatMul} from './common';
 
 /** Candidate bases of {@link SelectableKAN}. */
 export const SELECTABLE_KAN_BASES = ['bspline', 'chebyshev', 'rbf', 'fourier'] as const;
+/** One candidate basis name of {@link SelectableKAN} (an element of `SELECTABLE_KAN_BASES`). */
 export type SelectableKANBasis = (typeof SELECTABLE_KAN_BASES)[number];
 
 /** Arguments of {@link SelectableKAN}; every field survives getConfig → fromConfig. */
@@ -106,6 +107,14 @@ function checkBases(value: unknown): SelectableKANBasis[] {
  *   in the weights, multiplied by 0).
  * - The pool is B-spline, Chebyshev, RBF and Fourier; no wavelet basis.
  * - No SiLU base branch and no LayerNorm (a bias instead).
+ * @example
+ * ```js
+ * const tf = require('@tensorflow/tfjs');
+ * const tfa = require('tfjs-addons');
+ * const layer = new tfa.layers.SelectableKAN({units: 2, bases: ['bspline', 'fourier'], seed: 1});
+ * const y = layer.apply(tf.randomUniform([4, 3], -1, 1)); // builds the layer
+ * console.log(layer.getClassName(), y.shape); // SelectableKAN [4, 2]
+ * ```
  */
 export class SelectableKAN extends tfl.layers.Layer {
   static className = 'SelectableKAN';
