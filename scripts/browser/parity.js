@@ -114,12 +114,14 @@ async function quantities(tf, tfa) {
 
   /** Sets every weight of `layer` from the stream `name` (KEEP weights stay as built). */
   const seedWeights = (layer, name) => {
+    // Structural weights and integer state (nestedDropout's stream_state) stay as built.
+    const keep = w => KEEP.test(short(w)) || w.dtype !== 'float32';
     const ws = layer.weights.map((w, i) => {
-      if (KEEP.test(short(w))) return w.read();
+      if (keep(w)) return w.read();
       return tensor(`${name}/w${i}`, w.shape, -0.5, 0.5);
     });
     layer.setWeights(ws);
-    ws.forEach((w, i) => { if (!KEEP.test(short(layer.weights[i]))) w.dispose(); });
+    ws.forEach((w, i) => { if (!keep(layer.weights[i])) w.dispose(); });
   };
 
   /** Forward output, d/dx and d/dw of sum(out · R) for a layer on input x. */
