@@ -1,1 +1,3 @@
+export {patchWasm} from './patch_wasm';
 export {BACKEND_PREFERENCE, BROWSER_BACKEND_PREFERENCE, useFastest} from './use_fastest';
+export type {UseFastestOptions} from './use_fastest';
