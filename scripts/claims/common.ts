@@ -82,12 +82,11 @@ export function seedEverything(seed: number): void {
   Math.random = mulberry32(seed * 7919 + 17);
 }
 
-/** wasm with the library's patch (when the patch exists on this branch). */
+/** wasm, with the library's kernel patch (`tfa.backend.patchWasm()`: fast matMul backward, conv backprop kernels). */
 export async function setupBackend(): Promise<{backend: string; patched: string[]}> {
-  const b = tfa.backend as unknown as {patchWasm?: () => string[]};
   if (!(await tf.setBackend('wasm'))) throw new Error('claims: the wasm backend failed to initialise');
   await tf.ready();
-  const patched = typeof b.patchWasm === 'function' ? b.patchWasm() : [];
+  const patched = tfa.backend.patchWasm();
   return {backend: tf.getBackend(), patched};
 }
 
