@@ -4,10 +4,10 @@
  * Also measures why its function fitting is poor (test MSE 0.091 in
  * test/layers/kan/af.test.ts): capacity, not training length.
  */
-import {ClaimExperiment, SEEDS, Stat, disposeData, fashion, log, paramCount, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, log, paramCount, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
 import {SIN_EXP, fitRegressionMse, kanModel, mlpModel, symbolicTask, widthFor} from './kan_common';
 
-const TRAIN = 5000, TEST = 2000, EPOCHS = 4;
+const TRAIN = SMOKE ? 300 : 5000, TEST = 2000, EPOCHS = 4;
 
 export const afkanRow: ClaimExperiment = {
   name: 'afkan',

@@ -57,6 +57,9 @@ export interface ClaimExperiment {
 
 export const SEEDS = [1, 2, 3];
 
+/** CLAIMS_SMOKE=1: tiny sizes to catch crashes quickly; results go to a temp file, never to docs/. */
+export const SMOKE = process.env.CLAIMS_SMOKE === '1';
+
 export function stat(values: number[]): Stat {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;

@@ -2,9 +2,9 @@
  * Row 4. CRReLU (EAFO, Sun et al., arXiv 2405.12954 / ICLR 2025):
  * CRReLU(x) = ReLU(x) + ε·x·exp(−x²/2) beats ReLU and GELU.
  */
-import {ClaimExperiment, SEEDS, Stat, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
 
-const TRAIN = 10000, TEST = 2000, EPOCHS = 4, WIDTH = 128;
+const TRAIN = SMOKE ? 300 : 10000, TEST = 2000, EPOCHS = 4, WIDTH = 128;
 type Act = 'relu' | 'gelu' | 'crrelu';
 const ACTS: Act[] = ['relu', 'gelu', 'crrelu'];
 

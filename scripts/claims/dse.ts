@@ -5,11 +5,11 @@
  * representation rises during training; DSMI with the class labels rises
  * for a generalising run and stays flat when the net fits random labels.
  */
-import {ClaimExperiment, SEEDS, Stat, glorot, log, pm, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, glorot, log, pm, release, seedEverything, stat, tensors, tf, tfa} from './common';
 import {loadFashionMnist, } from '../../data/fashion_mnist';
 import {mulberry32} from '../../data/mnist';
 
-const TRAIN = 2000, PROBE = 500, EPOCHS = 15, EVERY = 3;
+const TRAIN = SMOKE ? 300 : 2000, PROBE = 500, EPOCHS = 15, EVERY = 3;
 
 export const dseRow: ClaimExperiment = {
   name: 'dse-dsmi',

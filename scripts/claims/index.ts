@@ -4,6 +4,7 @@ import type {ClaimExperiment} from './common';
 import {crreluRow} from './crrelu';
 import {deltaRow, muonRow} from './delta_muon';
 import {dseRow} from './dse';
+import {ftwtRow} from './ftwt';
 import {kanVsMlp} from './kan_vs_mlp';
 import {malignantTailRow} from './malignant_tail';
 import {nestedDropoutRow} from './nested_dropout';
@@ -12,5 +13,5 @@ import {skanRow} from './skan';
 import {spectraRow} from './spectra';
 
 export const EXPERIMENTS: ClaimExperiment[] = [
-  kanVsMlp, afkanRow, skanRow, crreluRow, ospRow, nestedDropoutRow, malignantTailRow, dseRow, spectraRow, deltaRow, muonRow,
+  kanVsMlp, afkanRow, skanRow, crreluRow, ospRow, nestedDropoutRow, malignantTailRow, dseRow, spectraRow, ftwtRow, deltaRow, muonRow,
 ];

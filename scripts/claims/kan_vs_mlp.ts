@@ -3,11 +3,11 @@
  * (arXiv 2407.11075, 2407.16674): at equal parameters KANs beat MLPs only on
  * symbolic regression / function fitting, and are slower.
  */
-import {ClaimExperiment, SEEDS, Stat, disposeData, fashion, log, pct, pm, release, seedEverything, stat, tf, trainClassifier} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, log, pct, pm, release, seedEverything, stat, tf, trainClassifier} from './common';
 import {KanKind, fitRegression, kanLayer, kanModel, mlpModel, symbolicTask, widthFor} from './kan_common';
 
 const KINDS: KanKind[] = ['bspline', 'rbf', 'chebyshev', 'fourier', 'relu'];
-const TRAIN = 5000, TEST = 2000, EPOCHS = 4, BUDGET = 50000, SYM_BUDGET = 160, SYM_STEPS = 600;
+const TRAIN = SMOKE ? 300 : 5000, TEST = 2000, EPOCHS = 4, BUDGET = 50000, SYM_BUDGET = 160, SYM_STEPS = 600;
 
 export const kanVsMlp: ClaimExperiment = {
   name: 'kan-vs-mlp',
@@ -62,8 +62,11 @@ export const kanVsMlp: ClaimExperiment = {
     const mlpAcc = metrics.fmnist_acc_mlp.mean;
     const bestKan = KINDS.reduce((a, k) => (metrics[`fmnist_acc_${k}`].mean > metrics[`fmnist_acc_${a}`].mean ? k : a));
     const bestSym = KINDS.reduce((a, k) => (metrics[`symbolic_rmse_${k}`].mean < metrics[`symbolic_rmse_${a}`].mean ? k : a));
-    const kanWinsSym = KINDS.filter(k => metrics[`symbolic_rmse_${k}`].mean < metrics.symbolic_rmse_mlp.mean);
-    const mlpWinsVision = metrics[`fmnist_acc_${bestKan}`].mean <= mlpAcc;
+    // "Beats" = a mean margin larger than the larger of the two seed sds.
+    const beats = (a: Stat, b: Stat, lowerIsBetter: boolean) => (lowerIsBetter ? b.mean - a.mean : a.mean - b.mean) > Math.max(a.sd, b.sd);
+    const kanWinsSym = KINDS.filter(k => beats(metrics[`symbolic_rmse_${k}`], metrics.symbolic_rmse_mlp, true));
+    const kanWinsVision = KINDS.filter(k => beats(metrics[`fmnist_acc_${k}`], metrics.fmnist_acc_mlp, false));
+    const mlpWinsVision = kanWinsVision.length === 0;
     const slow = KINDS.map(k => metrics[`sec_per_epoch_${k}`].mean / metrics.sec_per_epoch_mlp.mean);
     const fm = kinds.map(k => `${k} ${pct(metrics[`fmnist_acc_${k}`])}`).join('; ');
     const sym = kinds.map(k => `${k} ${pm(metrics[`symbolic_rmse_${k}`], 3)}`).join('; ');
@@ -75,7 +78,7 @@ export const kanVsMlp: ClaimExperiment = {
       setup: `Fashion-MNIST subset (${TRAIN} train / ${TEST} test, pixels in [−1, 1]); two-layer KANs [784, h, 10] with a LayerNorm between (library defaults per variant) vs a ReLU MLP [784, h, 10], every model ≈${BUDGET / 1000}k params (widths ${kinds.map(k => `${k} ${widths[k].width}`).join(', ')}); Adam 3e-3, batch 64, ${EPOCHS} epochs. Symbolic regression exp(sin(πx)+y²) on [−1,1]², 1000 train / 1000 test points: KAN [2, h, 1] vs tanh MLP [2, h, h, 1] at ≈${SYM_BUDGET} params, full-batch Adam 1e-2, ${SYM_STEPS} steps. Seeds ${SEEDS.join(', ')} (init, batch order, symbolic sample).`,
       result: `Fashion-MNIST test accuracy: ${fm}. Symbolic test RMSE: ${sym}. Seconds per epoch: ${tt}.`,
       verdict,
-      why: `${mlpWinsVision ? `The MLP beats every KAN on images (best KAN ${bestKan} ${(100 * metrics[`fmnist_acc_${bestKan}`].mean).toFixed(1)} % vs ${(100 * mlpAcc).toFixed(1)} %)` : `The best KAN (${bestKan}) beats the MLP on images`}, ${kanWinsSym.length ? `while ${kanWinsSym.join(', ')} beat${kanWinsSym.length === 1 ? 's' : ''} it on symbolic regression (best ${bestSym})` : 'and no KAN beats the MLP on symbolic regression'}; KAN epochs take ${Math.min(...slow).toFixed(1)}–${Math.max(...slow).toFixed(1)}× the MLP's.`,
+      why: `${mlpWinsVision ? `No KAN beats the MLP on images by more than the seed sd (best KAN ${bestKan} ${(100 * metrics[`fmnist_acc_${bestKan}`].mean).toFixed(1)} % vs MLP ${(100 * mlpAcc).toFixed(1)} %)` : `${kanWinsVision.join(', ')} beat${kanWinsVision.length === 1 ? 's' : ''} the MLP on images by more than the seed sd (best ${bestKan} ${(100 * metrics[`fmnist_acc_${bestKan}`].mean).toFixed(1)} % vs ${(100 * mlpAcc).toFixed(1)} %)`}, ${kanWinsSym.length ? `while ${kanWinsSym.join(', ')} beat${kanWinsSym.length === 1 ? 's' : ''} it on symbolic regression (best ${bestSym})` : 'and no KAN beats the MLP on symbolic regression by more than the seed sd'}; KAN epochs take ${Math.min(...slow).toFixed(1)}–${Math.max(...slow).toFixed(1)}× the MLP's.`,
     };
   },
 };

@@ -4,10 +4,10 @@
  * generalisation of a net that memorised noisy labels, stably, unlike
  * temporal early stopping.
  */
-import {ClaimExperiment, SEEDS, Stat, accuracy, glorot, log, noisyLabels, pct, pm, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, glorot, log, noisyLabels, pct, pm, release, seedEverything, stat, tensors, tf, tfa} from './common';
 import {loadFashionMnist} from '../../data/fashion_mnist';
 
-const TRAIN = 2000, VAL = 500, TEST = 2000, EPOCHS = 30;
+const TRAIN = SMOKE ? 300 : 2000, VAL = 500, TEST = 2000, EPOCHS = 30;
 const NOISE = [0.2, 0.4, 0.6];
 
 export const malignantTailRow: ClaimExperiment = {

@@ -3,10 +3,10 @@
  * al., "Compressing Features for Learning with Noisy Labels", TNNLS 2022,
  * arXiv 2206.13140).
  */
-import {ClaimExperiment, SEEDS, Stat, accuracy, glorot, log, noisyLabels, pct, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, glorot, log, noisyLabels, pct, release, seedEverything, stat, tensors, tf, tfa} from './common';
 import {loadFashionMnist} from '../../data/fashion_mnist';
 
-const TRAIN = 4000, VAL = 1000, TEST = 2000, EPOCHS = 12, FEATURES = 64, SIGMA = 10;
+const TRAIN = SMOKE ? 300 : 4000, VAL = 1000, TEST = 2000, EPOCHS = 12, FEATURES = 64, SIGMA = 10;
 const NOISE = [0, 0.2, 0.4];
 
 function model(nested: boolean, seed: number): {m: tf.Sequential; nd: InstanceType<typeof tfa.layers.NestedDropout> | null} {

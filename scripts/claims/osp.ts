@@ -3,9 +3,9 @@
  * Muon + single-scale RMSNorm keeps activation excess kurtosis near zero,
  * where Adam + per-channel RMSNorm develops extreme outliers.
  */
-import {ClaimExperiment, SEEDS, Stat, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
 
-const TRAIN = 10000, TEST = 2000, EPOCHS = 4, WIDTH = 128, BLOCKS = 2;
+const TRAIN = SMOKE ? 300 : 10000, TEST = 2000, EPOCHS = 4, WIDTH = 128, BLOCKS = 2;
 
 /** Per-channel RMSNorm (γ ∈ R^d, init 1): the baseline OSP replaces. Script-local, not a library layer. */
 class ChannelRMSNorm extends tf.layers.Layer {

@@ -5,10 +5,10 @@
  * Fourier per edge, then harden() = argmax per edge and fine-tune) against
  * the same layer restricted to one basis.
  */
-import {ClaimExperiment, SEEDS, Stat, accuracy, disposeData, fashion, log, paramCount, pct, pm, seedEverything, stat, tf, tfa} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, disposeData, fashion, log, paramCount, pct, pm, seedEverything, stat, tf, tfa} from './common';
 import {SIN_EXP, symbolicTask} from './kan_common';
 
-const TRAIN = 5000, TEST = 2000, EPOCHS = 3, HARD_EPOCHS = 1, WIDTH = 16;
+const TRAIN = SMOKE ? 300 : 5000, TEST = 2000, EPOCHS = 3, HARD_EPOCHS = 1, WIDTH = 16;
 const FIT_STEPS = 400, FIT_HARD_STEPS = 200, FIT_WIDTH = 5;
 type Pool = 'all' | 'bspline' | 'chebyshev' | 'rbf' | 'fourier';
 const POOLS: Pool[] = ['all', 'bspline', 'chebyshev', 'rbf', 'fourier'];

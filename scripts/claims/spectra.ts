@@ -3,9 +3,9 @@
  * clipping of the AdamW update gives stabler training at high learning rates
  * and smaller weight norms.
  */
-import {ClaimExperiment, SEEDS, Stat, disposeData, fashion, glorot, log, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, glorot, log, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
 
-const TRAIN = 3000, TEST = 2000, EPOCHS = 3, WIDTH = 128;
+const TRAIN = SMOKE ? 300 : 3000, TEST = 2000, EPOCHS = 3, WIDTH = 128;
 const LRS = [1e-3, 3e-3, 1e-2, 3e-2];
 
 function mlp(seed: number): tf.Sequential {
