@@ -1,7 +1,7 @@
 /** The ledger rows, in table order. */
 import {afkanRow} from './afkan';
 import type {ClaimExperiment} from './common';
-import {crreluRow} from './crrelu';
+import {crreluConvRow, crreluRow} from './crrelu';
 import {deltaRow, muonRow} from './delta_muon';
 import {dseRow} from './dse';
 import {ftwtRow} from './ftwt';
@@ -13,5 +13,5 @@ import {skanRow} from './skan';
 import {spectraRow} from './spectra';
 
 export const EXPERIMENTS: ClaimExperiment[] = [
-  kanVsMlp, afkanRow, skanRow, crreluRow, ospRow, nestedDropoutRow, malignantTailRow, dseRow, spectraRow, ftwtRow, deltaRow, muonRow,
+  kanVsMlp, afkanRow, skanRow, crreluRow, crreluConvRow, ospRow, nestedDropoutRow, malignantTailRow, dseRow, spectraRow, ftwtRow, deltaRow, muonRow,
 ];
