@@ -1,5 +1,5 @@
 /**
- * `npm run claims [-- --only name[,name]]`: runs the claim experiments of
+ * `npm run claims [-- --only name[,name]] [-- --render]`: runs the claim experiments of
  * scripts/claims/*.ts (one per ledger row), writes their rows into
  * docs/claims.json (keyed by name; `--only` reruns and replaces just those
  * rows) and regenerates the table in docs/claims.md.
@@ -14,7 +14,8 @@ import * as path from 'path';
 
 import {EXPERIMENTS} from './claims/index';
 import {ClaimRow, SMOKE, log, setupBackend, tf} from './claims/common';
-import {replaceTable} from './claims/render';
+import {buildReadme} from './build_readme';
+import {replaceQuotes, replaceTable} from './claims/render';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = SMOKE ? fs.mkdtempSync(path.join(require('os').tmpdir(), 'claims-smoke-')) : path.join(ROOT, 'docs');
@@ -31,6 +32,8 @@ function parseOnly(argv: string[]): string[] | null {
 
 async function main(): Promise<void> {
   const only = parseOnly(process.argv.slice(2));
+  // --render: no experiments, only regenerate docs/claims.md, the section quotes and README from the JSON.
+  const renderOnly = process.argv.includes('--render');
   const known = EXPERIMENTS.map(e => e.name);
   if (only) {
     const unknown = only.filter(n => !known.includes(n));
@@ -39,8 +42,12 @@ async function main(): Promise<void> {
   const rows: Record<string, ClaimRow> = fs.existsSync(JSON_PATH) ? JSON.parse(fs.readFileSync(JSON_PATH, 'utf8')) : {};
   const {backend, patched} = await setupBackend();
   log(`backend ${backend}${patched.length ? `, patched kernels: ${patched.join(', ')}` : ''}`);
+  if (renderOnly) {
+    const doc = fs.existsSync(MD_PATH) ? fs.readFileSync(MD_PATH, 'utf8') : '# Claims ledger\n';
+    fs.writeFileSync(MD_PATH, replaceTable(doc, rows));
+  }
   // --only runs its rows in the order given; without it, table order.
-  const chosen = only ? only.map(n => EXPERIMENTS.find(e => e.name === n)!) : EXPERIMENTS;
+  const chosen = renderOnly ? [] : only ? only.map(n => EXPERIMENTS.find(e => e.name === n)!) : EXPERIMENTS;
   for (const e of chosen) {
     log(`row ${e.name}: start`);
     const t0 = Date.now();
@@ -58,6 +65,17 @@ async function main(): Promise<void> {
     fs.writeFileSync(JSON_PATH, JSON.stringify(rows, null, 2) + '\n');
     const doc = fs.existsSync(MD_PATH) ? fs.readFileSync(MD_PATH, 'utf8') : '# Claims ledger\n';
     fs.writeFileSync(MD_PATH, replaceTable(doc, rows));
+  }
+  if (!SMOKE) {
+    // The components' docs sections quote their rows; README.md is assembled from them.
+    const dir = path.join(ROOT, 'docs', 'sections');
+    for (const f of fs.readdirSync(dir).filter(n => n.endsWith('.md'))) {
+      const file = path.join(dir, f);
+      const before = fs.readFileSync(file, 'utf8');
+      const after = replaceQuotes(before, rows);
+      if (after !== before) fs.writeFileSync(file, after);
+    }
+    fs.writeFileSync(path.join(ROOT, 'README.md'), buildReadme());
   }
 }
 

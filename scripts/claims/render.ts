@@ -46,3 +46,20 @@ export function extractTable(doc: string): string | null {
   if (a < 0 || b < 0) return null;
   return doc.slice(a + TABLE_BEGIN.length + 1, b - 1);
 }
+
+/** The quote of a row that a component's docs section carries between `<!-- claim:name -->` and `<!-- /claim -->`. */
+export function renderQuote(row: ClaimRow): string {
+  return `> **Claims ledger, row [\`${row.name}\`](docs/claims.md)** (${row.title}): *${row.verdict}*. ${row.why}`;
+}
+
+const QUOTE = /<!-- claim:([a-z0-9-]+) -->\n([\s\S]*?)\n<!-- \/claim -->/g;
+
+/** Rewrites every quote block of `doc` whose row exists in `rows`. */
+export function replaceQuotes(doc: string, rows: Record<string, ClaimRow>): string {
+  return doc.replace(QUOTE, (whole, name: string) => (rows[name] ? `<!-- claim:${name} -->\n${renderQuote(rows[name])}\n<!-- /claim -->` : whole));
+}
+
+/** The quote blocks of `doc`: row name and its text. */
+export function extractQuotes(doc: string): Array<{name: string; text: string}> {
+  return Array.from(doc.matchAll(QUOTE), m => ({name: m[1], text: m[2]}));
+}

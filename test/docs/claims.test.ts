@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type {ClaimRow} from '../../scripts/claims/common';
-import {extractTable, renderTable} from '../../scripts/claims/render';
+import {extractQuotes, extractTable, renderQuote, renderTable} from '../../scripts/claims/render';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const rows: Record<string, ClaimRow> = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'claims.json'), 'utf8'));
@@ -39,5 +39,20 @@ describe('docs/claims (the ledger written by `npm run claims`)', () => {
     const table = renderTable({x: row});
     expect(table).to.contain('a \\| b claim');
     expect(table.split('\n')[2].split(/(?<!\\)\|/).length).to.equal(8);
+  });
+});
+
+describe('docs/sections quote their ledger rows', () => {
+  it('every <!-- claim:name --> block names a row of docs/claims.json and holds its current quote', () => {
+    const dir = path.join(ROOT, 'docs', 'sections');
+    let count = 0;
+    for (const f of fs.readdirSync(dir).filter(n => n.endsWith('.md'))) {
+      for (const q of extractQuotes(fs.readFileSync(path.join(dir, f), 'utf8'))) {
+        count++;
+        expect(rows[q.name], `${f}: unknown row ${q.name}`).to.not.equal(undefined);
+        expect(q.text, `${f}: quote of ${q.name} is stale (run npm run claims -- --only ${q.name})`).to.equal(renderQuote(rows[q.name]));
+      }
+    }
+    expect(count).to.be.greaterThan(0);
   });
 });
