@@ -21,6 +21,18 @@ const NOT_ON_WASM = /not registered for backend 'wasm'/;
 describe('guide pages', () => {
   const files = fs.readdirSync(DIR).filter(f => f.endsWith('.md') && f !== 'recipes.md' && f !== 'kan_formula.md').sort();
 
+  it('link only to files that exist (relative to the page)', () => {
+    const broken: string[] = [];
+    for (const f of fs.readdirSync(DIR).filter(n => n.endsWith('.md'))) {
+      const text = fs.readFileSync(path.join(DIR, f), 'utf8');
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        if (/^https?:/.test(m[1])) continue;
+        if (!fs.existsSync(path.join(DIR, m[1]))) broken.push(`${f}: ${m[1]}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
+  });
+
   it('exist and hold runnable js snippets', () => {
     expect(files.flatMap(f => markdownSnippets(path.join(DIR, f))).length).to.be.greaterThan(0);
   });
