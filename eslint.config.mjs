@@ -8,8 +8,31 @@ import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 
 /** Lower folders of src/ must not import from higher ones. */
 const layering = {
-  'src/validate.ts': ['random', 'linalg', 'spectral', 'layers', 'optimizers', 'callbacks', 'plots', 'io', 'backend', 'kan', 'initializers'],
-  'src/random/**': ['linalg', 'spectral', 'layers', 'optimizers', 'callbacks', 'plots', 'io', 'backend', 'kan', 'initializers'],
+  'src/validate.ts': [
+    'random',
+    'linalg',
+    'spectral',
+    'layers',
+    'optimizers',
+    'callbacks',
+    'plots',
+    'io',
+    'backend',
+    'kan',
+    'initializers',
+  ],
+  'src/random/**': [
+    'linalg',
+    'spectral',
+    'layers',
+    'optimizers',
+    'callbacks',
+    'plots',
+    'io',
+    'backend',
+    'kan',
+    'initializers',
+  ],
   'src/linalg/**': ['spectral', 'layers', 'optimizers', 'callbacks', 'plots', 'io', 'backend', 'kan', 'initializers'],
   'src/spectral/**': ['layers', 'optimizers', 'callbacks', 'plots', 'backend', 'kan', 'initializers'],
   'src/io/**': ['linalg', 'spectral', 'layers', 'optimizers', 'callbacks', 'plots', 'backend', 'kan', 'initializers'],
@@ -18,22 +41,39 @@ const layering = {
 const upward = Object.entries(layering).map(([files, higher]) => ({
   files: [files],
   rules: {
-    'no-restricted-imports': ['error', {
-      patterns: higher.map(dir => ({
-        group: [`../${dir}`, `../${dir}/*`, `../../${dir}`, `../../${dir}/*`, `./${dir}`, `./${dir}/*`],
-        message: `a lower folder of src/ must not import from src/${dir}`,
-      })),
-    }],
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: higher.map(dir => ({
+          group: [`../${dir}`, `../${dir}/*`, `../../${dir}`, `../../${dir}/*`, `./${dir}`, `./${dir}/*`],
+          message: `a lower folder of src/ must not import from src/${dir}`,
+        })),
+      },
+    ],
   },
 }));
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'docs/api/**', 'demo-out/**', 'node_modules/**', '.tmp/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs']},
+  {
+    ignores: [
+      'dist/**',
+      'docs/api/**',
+      'demo-out/**',
+      'node_modules/**',
+      '.tmp/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   comments.recommended,
   {
-    languageOptions: {parserOptions: {projectService: {allowDefaultProject: ['tsup.config.ts']}, tsconfigRootDir: import.meta.dirname}},
+    languageOptions: {
+      parserOptions: {projectService: {allowDefaultProject: ['tsup.config.ts']}, tsconfigRootDir: import.meta.dirname},
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -60,9 +100,17 @@ export default tseslint.config(
     // GPU pipeline. Allowed only with an inline `-- reason`.
     files: ['src/layers/**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error',
-        {property: 'dataSync', message: 'no dataSync in src/layers call paths; disable inline with a reason if it is not a hot path'},
-        {property: 'arraySync', message: 'no arraySync in src/layers call paths; disable inline with a reason if it is not a hot path'}],
+      'no-restricted-properties': [
+        'error',
+        {
+          property: 'dataSync',
+          message: 'no dataSync in src/layers call paths; disable inline with a reason if it is not a hot path',
+        },
+        {
+          property: 'arraySync',
+          message: 'no arraySync in src/layers call paths; disable inline with a reason if it is not a hot path',
+        },
+      ],
     },
   },
   ...upward,

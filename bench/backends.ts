@@ -23,11 +23,14 @@ async function matMulMs(n: number, reps: number): Promise<number> {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
   try {
-    return await timeIt(async () => {
-      const c = tf.matMul(a, b);
-      await c.data();
-      c.dispose();
-    }, {warmup: 1, reps});
+    return await timeIt(
+      async () => {
+        const c = tf.matMul(a, b);
+        await c.data();
+        c.dispose();
+      },
+      {warmup: 1, reps},
+    );
   } finally {
     tf.dispose([a, b]);
   }
@@ -36,7 +39,12 @@ async function matMulMs(n: number, reps: number): Promise<number> {
 async function denseStepMs(batch: number, reps: number): Promise<number> {
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({units: 256, inputShape: [784], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
+      tf.layers.dense({
+        units: 256,
+        inputShape: [784],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+      }),
       tf.layers.dense({units: 10, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
     ],
   });
@@ -44,11 +52,17 @@ async function denseStepMs(batch: number, reps: number): Promise<number> {
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 4), 10).toFloat();
   const optimizer = tf.train.sgd(0.01);
   try {
-    return await timeIt(async () => {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, true);
-      await loss?.data();
-      loss?.dispose();
-    }, {warmup: 2, reps});
+    return await timeIt(
+      async () => {
+        const loss = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar,
+          true,
+        );
+        await loss?.data();
+        loss?.dispose();
+      },
+      {warmup: 2, reps},
+    );
   } finally {
     tf.dispose([x, y]);
     model.dispose();
@@ -64,7 +78,14 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const mmCpu = await onBackend('cpu', () => matMulMs(n, reps));
   const mmWasm = await onBackend('wasm', () => matMulMs(n, reps));
   rows.push({
-    ...ratioRow({area: 'backends', what: `wasm matMul ${n}x${n}`, baseline: 'cpu matMul', value: mmWasm, baselineValue: mmCpu, unit: 'ms'}),
+    ...ratioRow({
+      area: 'backends',
+      what: `wasm matMul ${n}x${n}`,
+      baseline: 'cpu matMul',
+      value: mmWasm,
+      baselineValue: mmCpu,
+      unit: 'ms',
+    }),
     backend: 'wasm vs cpu',
   });
   const dCpu = await onBackend('cpu', () => denseStepMs(batch, reps));

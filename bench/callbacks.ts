@@ -17,7 +17,12 @@ import * as os from 'os';
 import * as path from 'path';
 
 import {
-  activationKurtosisMonitor, csvLogger, dseMonitor, kanGridUpdate, spectralTruncation, weightSpectrumMonitor,
+  activationKurtosisMonitor,
+  csvLogger,
+  dseMonitor,
+  kanGridUpdate,
+  spectralTruncation,
+  weightSpectrumMonitor,
 } from '../src/callbacks';
 import {bsplineKAN} from '../src/layers/kan/bspline';
 import {loadMnist, toTensors} from '../data/mnist';
@@ -31,8 +36,12 @@ function mlp(kan: boolean): tf.LayersModel {
     ? bsplineKAN({units: 64, seed: 1, name: 'kan1'})
     : tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: init(1), name: 'fc1'});
   let h = first.apply(input) as tf.SymbolicTensor;
-  h = tf.layers.dense({units: 128, activation: 'relu', kernelInitializer: init(2), name: 'fc2'}).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(3), name: 'head'}).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({units: 128, activation: 'relu', kernelInitializer: init(2), name: 'fc2'})
+    .apply(h) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({units: 10, activation: 'softmax', kernelInitializer: init(3), name: 'head'})
+    .apply(h) as tf.SymbolicTensor;
   const model = tf.model({inputs: input, outputs: out});
   model.compile({optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   return model;
@@ -62,7 +71,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       {what: 'dseMonitor (probe 1000, no labels)', cb: dseMonitor({probe})},
       {what: "dseMonitor (probe 1000, no labels, method 'lanczos')", cb: dseMonitor({probe, method: 'lanczos'})},
       {what: 'weightSpectrumMonitor (3 kernels)', cb: weightSpectrumMonitor({warnings: false})},
-      {what: 'activationKurtosisMonitor (probe 1000, 2 layers)', cb: activationKurtosisMonitor({probe, layers: ['fc1', 'fc2']})},
+      {
+        what: 'activationKurtosisMonitor (probe 1000, 2 layers)',
+        cb: activationKurtosisMonitor({probe, layers: ['fc1', 'fc2']}),
+      },
       {what: 'csvLogger', cb: csvLogger({path: path.join(os.tmpdir(), `tfa-bench-${process.pid}.csv`)})},
     ];
     for (const {what, cb} of cases) {
@@ -70,31 +82,54 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       await cb.onTrainBegin();
       const t = await timeIt(() => cb.onEpochEnd(0, {loss: 1}), {warmup: 1, reps});
       await cb.onTrainEnd();
-      rows.push(ratioRow({area: 'callbacks', what: `${what} per epoch`, baseline, value: t, baselineValue: epoch, unit: 'ms'}));
+      rows.push(
+        ratioRow({area: 'callbacks', what: `${what} per epoch`, baseline, value: t, baselineValue: epoch, unit: 'ms'}),
+      );
     }
     // spectralTruncation: one-off, on a copy so the timed model is not changed between repetitions.
     const cut = spectralTruncation({trainProbe, validation: [xVal, yVal], at: 'manual'});
-    const tCut = await timeIt(async () => {
-      const copy = mlp(false);
-      copy.setWeights(model.getWeights());
-      await cut.apply(copy);
-      copy.dispose();
-    }, {warmup: 0, reps});
-    rows.push(ratioRow({area: 'callbacks', what: 'spectralTruncation apply() once (D=128, scan 1..128)', baseline, value: tCut, baselineValue: epoch, unit: 'ms'}));
+    const tCut = await timeIt(
+      async () => {
+        const copy = mlp(false);
+        copy.setWeights(model.getWeights());
+        await cut.apply(copy);
+        copy.dispose();
+      },
+      {warmup: 0, reps},
+    );
+    rows.push(
+      ratioRow({
+        area: 'callbacks',
+        what: 'spectralTruncation apply() once (D=128, scan 1..128)',
+        baseline,
+        value: tCut,
+        baselineValue: epoch,
+        unit: 'ms',
+      }),
+    );
     model.dispose();
 
     const kan = mlp(true);
     await kan.fit(tr.x, tr.y, {epochs: 1, batchSize: 128, verbose: 0});
-    const kanEpoch = await timeIt(() => kan.fit(tr.x, tr.y, {epochs: 1, batchSize: 128, verbose: 0}), {warmup: 0, reps});
+    const kanEpoch = await timeIt(() => kan.fit(tr.x, tr.y, {epochs: 1, batchSize: 128, verbose: 0}), {
+      warmup: 0,
+      reps,
+    });
     const grid = kanGridUpdate({data: probe});
     grid.setModel(kan);
     await grid.onTrainBegin();
     const tGrid = await timeIt(() => grid.onEpochBegin(0), {warmup: 0, reps});
     await grid.onTrainEnd();
-    rows.push(ratioRow({
-      area: 'callbacks', what: 'kanGridUpdate (data 1000, BSplineKAN 784->64) per update',
-      baseline: `one epoch of fit (KAN variant), ${train.n} samples`, value: tGrid, baselineValue: kanEpoch, unit: 'ms',
-    }));
+    rows.push(
+      ratioRow({
+        area: 'callbacks',
+        what: 'kanGridUpdate (data 1000, BSplineKAN 784->64) per update',
+        baseline: `one epoch of fit (KAN variant), ${train.n} samples`,
+        value: tGrid,
+        baselineValue: kanEpoch,
+        unit: 'ms',
+      }),
+    );
     kan.dispose();
   } finally {
     tf.dispose([tr.x, tr.y, tr.labels, te.x, te.y, te.labels, probe, probeLabels, xVal, yVal, trainProbe]);

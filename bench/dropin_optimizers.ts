@@ -43,17 +43,26 @@ function init(seed: number, k: number): ReturnType<typeof tf.initializers.glorot
 
 function classifier(task: 'mlp' | 'lstm' | 'gru', seed: number): tf.LayersModel {
   if (task === 'mlp') {
-    return tf.sequential({layers: [
-      tf.layers.dense({units: 512, activation: 'relu', inputShape: [784], kernelInitializer: init(seed, 1)}),
-      tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: init(seed, 2)}),
-      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(seed, 3)}),
-    ]});
+    return tf.sequential({
+      layers: [
+        tf.layers.dense({units: 512, activation: 'relu', inputShape: [784], kernelInitializer: init(seed, 1)}),
+        tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: init(seed, 2)}),
+        tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(seed, 3)}),
+      ],
+    });
   }
   const rnn = task === 'lstm' ? tf.layers.lstm : tf.layers.gru;
-  return tf.sequential({layers: [
-    rnn({units: 64, inputShape: [28, 28], kernelInitializer: init(seed, 1), recurrentInitializer: tf.initializers.orthogonal({seed: 1000 * seed + 2})}),
-    tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(seed, 3)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      rnn({
+        units: 64,
+        inputShape: [28, 28],
+        kernelInitializer: init(seed, 1),
+        recurrentInitializer: tf.initializers.orthogonal({seed: 1000 * seed + 2}),
+      }),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(seed, 3)}),
+    ],
+  });
 }
 
 /** z = μ + exp(½·logσ²)·ε with a per-call seed (deterministic runs). */
@@ -76,14 +85,24 @@ class BenchSampling extends tf.layers.Layer {
 function vae(seed: number): {vae: tf.LayersModel; encoder: tf.LayersModel} {
   const latent = 16;
   const x = tf.input({shape: [784]});
-  const h = tf.layers.dense({units: 512, activation: 'relu', kernelInitializer: init(seed, 1)}).apply(x) as tf.SymbolicTensor;
-  const mu = tf.layers.dense({units: latent, name: `z_mean_${seed}`, kernelInitializer: init(seed, 2)}).apply(h) as tf.SymbolicTensor;
-  const logVar = tf.layers.dense({units: latent, name: `z_log_var_${seed}`, kernelInitializer: init(seed, 3)}).apply(h) as tf.SymbolicTensor;
+  const h = tf.layers
+    .dense({units: 512, activation: 'relu', kernelInitializer: init(seed, 1)})
+    .apply(x) as tf.SymbolicTensor;
+  const mu = tf.layers
+    .dense({units: latent, name: `z_mean_${seed}`, kernelInitializer: init(seed, 2)})
+    .apply(h) as tf.SymbolicTensor;
+  const logVar = tf.layers
+    .dense({units: latent, name: `z_log_var_${seed}`, kernelInitializer: init(seed, 3)})
+    .apply(h) as tf.SymbolicTensor;
   const z = new BenchSampling(seed).apply([mu, logVar]) as tf.SymbolicTensor;
   const encoder = tf.model({inputs: x, outputs: [mu, logVar, z], name: `encoder_${seed}`});
   const zi = tf.input({shape: [latent]});
-  const dh = tf.layers.dense({units: 512, activation: 'relu', kernelInitializer: init(seed, 4)}).apply(zi) as tf.SymbolicTensor;
-  const out = tf.layers.dense({units: 784, activation: 'sigmoid', kernelInitializer: init(seed, 5)}).apply(dh) as tf.SymbolicTensor;
+  const dh = tf.layers
+    .dense({units: 512, activation: 'relu', kernelInitializer: init(seed, 4)})
+    .apply(zi) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({units: 784, activation: 'sigmoid', kernelInitializer: init(seed, 5)})
+    .apply(dh) as tf.SymbolicTensor;
   const decoder = tf.model({inputs: zi, outputs: out, name: `decoder_${seed}`});
   const vi = tf.input({shape: [784]});
   const [, , zz] = encoder.apply(vi) as tf.SymbolicTensor[];
@@ -111,7 +130,8 @@ async function runVae(opt: string, seed: number): Promise<number[]> {
   const {vae: model, encoder} = vae(seed);
   // 'muon-subheads': the heads of both sub-models (z_mean, z_log_var and the decoder's output).
   const decoder = model.layers[model.layers.length - 1] as tf.LayersModel;
-  const optimizer = opt === 'muon-subheads' ? muon({exclude: muonExcludeDefaults([encoder, decoder])}) : OPTIMIZERS[opt](model);
+  const optimizer =
+    opt === 'muon-subheads' ? muon({exclude: muonExcludeDefaults([encoder, decoder])}) : OPTIMIZERS[opt](model);
   const vars = model.trainableWeights.map(w => w.read() as tf.Variable);
   const losses: number[] = [];
   for (let e = 0; e < EPOCHS; e++) {
@@ -119,15 +139,19 @@ async function runVae(opt: string, seed: number): Promise<number[]> {
     let batches = 0;
     for (let b = 0; b < data.n; b += BATCH) {
       const xb = tf.slice(x, [b, 0], [Math.min(BATCH, data.n - b), 784]);
-      const cost = optimizer.minimize(() => {
-        const [mu, logVar, z] = encoder.apply(xb) as tf.Tensor[];
-        // The decoder is the vae's last layer; apply it to the same z.
-        const recon = (model.layers[model.layers.length - 1] as tf.LayersModel).apply(z) as tf.Tensor;
-        const p = tf.clipByValue(recon, 1e-7, 1 - 1e-7);
-        const bce = tf.neg(tf.sum(tf.add(tf.mul(xb, tf.log(p)), tf.mul(tf.sub(1, xb), tf.log(tf.sub(1, p)))), -1));
-        const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), -1));
-        return tf.mean(tf.add(bce, kl)) as tf.Scalar;
-      }, true, vars);
+      const cost = optimizer.minimize(
+        () => {
+          const [mu, logVar, z] = encoder.apply(xb) as tf.Tensor[];
+          // The decoder is the vae's last layer; apply it to the same z.
+          const recon = (model.layers[model.layers.length - 1] as tf.LayersModel).apply(z) as tf.Tensor;
+          const p = tf.clipByValue(recon, 1e-7, 1 - 1e-7);
+          const bce = tf.neg(tf.sum(tf.add(tf.mul(xb, tf.log(p)), tf.mul(tf.sub(1, xb), tf.log(tf.sub(1, p)))), -1));
+          const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mu), tf.exp(logVar))), -1));
+          return tf.mean(tf.add(bce, kl)) as tf.Scalar;
+        },
+        true,
+        vars,
+      );
       sum += (await cost!.data())[0];
       batches++;
       tf.dispose([cost!, xb]);
@@ -146,7 +170,11 @@ function arg(name: string, fallback: string): string {
 }
 
 function summary(file: string): void {
-  const rows = fs.readFileSync(file, 'utf8').split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as {task: string; opt: string; seed: number; loss: number[]; seconds: number});
+  const rows = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(l => l.startsWith('{'))
+    .map(l => JSON.parse(l) as {task: string; opt: string; seed: number; loss: number[]; seconds: number});
   const groups = new Map<string, typeof rows>();
   for (const r of rows) {
     const k = `${r.task}\t${r.opt}`;
@@ -176,7 +204,9 @@ async function main(): Promise<void> {
         if (OPTIMIZERS[opt] == null && opt !== 'muon-subheads') throw new Error(`unknown optimizer ${opt}`);
         const t0 = Date.now();
         const loss = task === 'vae' ? await runVae(opt, seed) : await runClassifier(task, opt, seed);
-        console.log(JSON.stringify({task, opt, seed, loss, seconds: (Date.now() - t0) / 1000, backend: tf.getBackend()}));
+        console.log(
+          JSON.stringify({task, opt, seed, loss, seconds: (Date.now() - t0) / 1000, backend: tf.getBackend()}),
+        );
       }
     }
   }

@@ -53,7 +53,11 @@ export async function timeIt(
 
 /** Builds a row from a measured value, its baseline and an optional max-ratio target. */
 export function ratioRow(
-  fields: Omit<BenchRow, 'ratio' | 'met' | 'target' | 'backend'> & {maxRatio?: number; minRatio?: number; target?: string},
+  fields: Omit<BenchRow, 'ratio' | 'met' | 'target' | 'backend'> & {
+    maxRatio?: number;
+    minRatio?: number;
+    target?: string;
+  },
 ): BenchRow {
   const ratio = fields.value / fields.baselineValue;
   let met: boolean | null = null;

@@ -127,7 +127,10 @@ async function main(): Promise<void> {
   console.log(`targets met: ${withTarget.filter(r => r.met).length}/${withTarget.length}`);
 
   const out = path.join(__dirname, 'results.json');
-  fs.writeFileSync(out, `${JSON.stringify({date: new Date().toISOString(), quick, machine, rows, failed, notAvailable}, null, 2)}\n`);
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify({date: new Date().toISOString(), quick, machine, rows, failed, notAvailable}, null, 2)}\n`,
+  );
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

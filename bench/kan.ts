@@ -98,7 +98,18 @@ export function torchAvailable(): boolean {
 
 function torchTimes(reps: number): TorchTimes {
   const script = path.join(__dirname, 'torch_ref.py');
-  const args = [script, 'time', '--batch', String(BATCH), '--in', String(IN), '--out', String(OUT), '--reps', String(reps)];
+  const args = [
+    script,
+    'time',
+    '--batch',
+    String(BATCH),
+    '--in',
+    String(IN),
+    '--out',
+    String(OUT),
+    '--reps',
+    String(reps),
+  ];
   const r = spawnSync(PYTHON, args, {encoding: 'utf8', timeout: 600_000});
   if (r.status !== 0) throw new Error(`torch_ref.py failed (${r.status}): ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(r.stdout) as TorchTimes;
@@ -130,15 +141,27 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const xSmall = tf.randomUniform([BATCH, 128], -1, 1, 'float32', 1);
     const variants: Variant[] = [
       {
-        name: 'BSplineKAN (G=5, k=3)', make: () => bsplineKAN({units: OUT, seed: 1}), x: xSym, inDim: IN, maxRatio: 2.5,
+        name: 'BSplineKAN (G=5, k=3)',
+        make: () => bsplineKAN({units: OUT, seed: 1}),
+        x: xSym,
+        inDim: IN,
+        maxRatio: 2.5,
         reference: {key: 'efficient_kan', label: 'efficient-kan KANLinear', maxRatio: 1},
       },
       {
-        name: 'RBFKAN (n=8, LayerNorm)', make: () => rbfKAN({units: OUT, seed: 1}), x: xSym, inDim: IN, maxRatio: 2,
+        name: 'RBFKAN (n=8, LayerNorm)',
+        make: () => rbfKAN({units: OUT, seed: 1}),
+        x: xSym,
+        inDim: IN,
+        maxRatio: 2,
         reference: {key: 'fast_kan', label: 'fast-kan FastKANLayer', maxRatio: 1.5},
       },
       {
-        name: 'ChebyshevKAN (D=3)', make: () => chebyshevKAN({units: OUT, seed: 1}), x: xSym, inDim: IN, maxRatio: 2,
+        name: 'ChebyshevKAN (D=3)',
+        make: () => chebyshevKAN({units: OUT, seed: 1}),
+        x: xSym,
+        inDim: IN,
+        maxRatio: 2,
         reference: {key: 'chebykan', label: 'ChebyKAN ChebyKANLayer', maxRatio: 2},
       },
       {name: 'FourierKAN (G=5)', make: () => fourierKAN({units: OUT, seed: 1}), x: xSym, inDim: IN, maxRatio: 2},
@@ -158,17 +181,33 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ours.set(v.name, kan);
       const units = (layer as unknown as {units: number}).units;
       const what = `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${v.inDim}->${units}, ${params} params`;
-      console.log(`\n  ${v.name}: ${kan.cpu.toFixed(1)} CPU ms (wall ${kan.wall.toFixed(1)}); ` +
-        `Dense ${v.inDim}->${denseUnits}: ${den.cpu.toFixed(1)} CPU ms (wall ${den.wall.toFixed(1)})`);
-      rows.push({...ratioRow({
-        area: AREA, what, baseline: `Dense ${v.inDim}->${denseUnits} (equal params, ${trainableCount(dense)})`,
-        value: kan.cpu, baselineValue: den.cpu, unit: 'ms', maxRatio: v.maxRatio,
-      }), backend});
-      rows.push({...ratioRow({
-        area: AREA, what: `${v.name} peak tensor memory, fwd+bwd, batch ${BATCH}, ${v.inDim}->${units}`,
-        baseline: `Dense ${v.inDim}->${denseUnits} (equal params)`,
-        value: await peakMB(layer, v.x), baselineValue: await peakMB(dense, v.x), unit: 'MB',
-      }), backend});
+      console.log(
+        `\n  ${v.name}: ${kan.cpu.toFixed(1)} CPU ms (wall ${kan.wall.toFixed(1)}); ` +
+          `Dense ${v.inDim}->${denseUnits}: ${den.cpu.toFixed(1)} CPU ms (wall ${den.wall.toFixed(1)})`,
+      );
+      rows.push({
+        ...ratioRow({
+          area: AREA,
+          what,
+          baseline: `Dense ${v.inDim}->${denseUnits} (equal params, ${trainableCount(dense)})`,
+          value: kan.cpu,
+          baselineValue: den.cpu,
+          unit: 'ms',
+          maxRatio: v.maxRatio,
+        }),
+        backend,
+      });
+      rows.push({
+        ...ratioRow({
+          area: AREA,
+          what: `${v.name} peak tensor memory, fwd+bwd, batch ${BATCH}, ${v.inDim}->${units}`,
+          baseline: `Dense ${v.inDim}->${denseUnits} (equal params)`,
+          value: await peakMB(layer, v.x),
+          baselineValue: await peakMB(dense, v.x),
+          unit: 'MB',
+        }),
+        backend,
+      });
       layer.weights.forEach(w => w.dispose()); // built, never applied: Layer.dispose() refuses
       dense.weights.forEach(w => w.dispose());
     }
@@ -184,13 +223,21 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         if (v.reference == null) continue;
         const mine = ours.get(v.name)!;
         const cpu = median(ref.cpu_ms[v.reference.key]);
-        console.log(`  ${v.reference.label}: ${cpu.toFixed(1)} CPU ms (wall ${median(ref.ms[v.reference.key]).toFixed(1)})`);
-        rows.push({...ratioRow({
-          area: AREA,
-          what: `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${IN}->${OUT}`,
-          baseline: `PyTorch ${ref.torch} ${v.reference.label}, 1 thread (${ref.blas})`,
-          value: mine.cpu, baselineValue: cpu, unit: 'ms', maxRatio: v.reference.maxRatio,
-        }), backend});
+        console.log(
+          `  ${v.reference.label}: ${cpu.toFixed(1)} CPU ms (wall ${median(ref.ms[v.reference.key]).toFixed(1)})`,
+        );
+        rows.push({
+          ...ratioRow({
+            area: AREA,
+            what: `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${IN}->${OUT}`,
+            baseline: `PyTorch ${ref.torch} ${v.reference.label}, 1 thread (${ref.blas})`,
+            value: mine.cpu,
+            baselineValue: cpu,
+            unit: 'ms',
+            maxRatio: v.reference.maxRatio,
+          }),
+          backend,
+        });
       }
     }
   } finally {

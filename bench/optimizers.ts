@@ -14,18 +14,30 @@ import {type BenchContext, type BenchRow, ratioRow, timeIt} from './harness';
 const AREA = 'optimizers';
 
 function mlp(): tf.Sequential {
-  return tf.sequential({layers: [
-    tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-    tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
-    tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 256,
+        activation: 'relu',
+        inputShape: [784],
+        kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+      }),
+      tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+    ],
+  });
 }
 
 /**
  * Median ms of one `trainOnBatch` step per optimizer. The optimizers are timed
  * in turn within each repetition, so load from other processes hits all alike.
  */
-async function stepTimes(makers: Array<(model: tf.LayersModel) => tf.Optimizer>, batch: number, reps: number, warmup: number): Promise<number[]> {
+async function stepTimes(
+  makers: Array<(model: tf.LayersModel) => tf.Optimizer>,
+  batch: number,
+  reps: number,
+  warmup: number,
+): Promise<number[]> {
   const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 5);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 6), 10).toFloat());
   const runs = makers.map(make => {
@@ -106,30 +118,44 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       ['SPECTRA', () => spectra()],
     ];
     for (const batch of batches) {
-      const [adam, ...others] = await stepTimes([() => tf.train.adam(1e-3), ...optimizers.map(([, make]) => make)], batch, reps, ctx.quick ? 1 : 2);
+      const [adam, ...others] = await stepTimes(
+        [() => tf.train.adam(1e-3), ...optimizers.map(([, make]) => make)],
+        batch,
+        reps,
+        ctx.quick ? 1 : 2,
+      );
       optimizers.forEach(([name], i) => {
-        rows.push(ratioRow({
-          area: AREA,
-          what: `${name} train step, MLP 784-256-256-10, batch ${batch}`,
-          baseline: 'tf.train.adam step',
-          value: others[i],
-          baselineValue: adam,
-          unit: 'ms',
-        }));
+        rows.push(
+          ratioRow({
+            area: AREA,
+            what: `${name} train step, MLP 784-256-256-10, batch ${batch}`,
+            baseline: 'tf.train.adam step',
+            value: others[i],
+            baselineValue: adam,
+            unit: 'ms',
+          }),
+        );
       });
     }
-    const shapes: Array<[number, number]> = ctx.quick ? [[256, 784]] : [[256, 784], [256, 256]];
+    const shapes: Array<[number, number]> = ctx.quick
+      ? [[256, 784]]
+      : [
+          [256, 784],
+          [256, 256],
+        ];
     for (const [m, n] of shapes) {
       const {ns, plain, gflop} = await nsThroughput(m, n, reps);
-      rows.push(ratioRow({
-        area: AREA,
-        what: `newtonSchulz throughput, ${n}x${m} kernel (5 steps)`,
-        baseline: 'the same matMuls done plainly',
-        value: gflop / (ns / 1e3),
-        baselineValue: gflop / (plain / 1e3),
-        unit: 'GFLOP/s',
-        minRatio: 0.6,
-      }));
+      rows.push(
+        ratioRow({
+          area: AREA,
+          what: `newtonSchulz throughput, ${n}x${m} kernel (5 steps)`,
+          baseline: 'the same matMuls done plainly',
+          value: gflop / (ns / 1e3),
+          baselineValue: gflop / (plain / 1e3),
+          unit: 'GFLOP/s',
+          minRatio: 0.6,
+        }),
+      );
     }
   } finally {
     await tf.setBackend(previous);

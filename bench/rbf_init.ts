@@ -10,7 +10,13 @@ import {rbfKAN} from '../src/layers/kan/rbf';
 
 type Hidden = 'dense' | 'rbf-0.1' | 'rbf-glorot';
 function hidden(kind: Hidden, units: number, inDim: number, seed: number): tf.layers.Layer {
-  if (kind === 'dense') return tf.layers.dense({units, activation: 'relu', inputShape: [inDim], kernelInitializer: tf.initializers.glorotUniform({seed})});
+  if (kind === 'dense')
+    return tf.layers.dense({
+      units,
+      activation: 'relu',
+      inputShape: [inDim],
+      kernelInitializer: tf.initializers.glorotUniform({seed}),
+    });
   return rbfKAN({units, inputShape: [inDim], seed, splineInitScale: kind === 'rbf-0.1' ? 0.1 : 'glorot'});
 }
 
@@ -40,7 +46,12 @@ async function main(): Promise<void> {
       const init: number[] = [];
       const after: number[] = [];
       for (const seed of seeds) {
-        const m = tf.sequential({layers: [hidden(kind, 256, 64, seed), tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100})})]});
+        const m = tf.sequential({
+          layers: [
+            hidden(kind, 256, 64, seed),
+            tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100})}),
+          ],
+        });
         m.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
         init.push((m.evaluate(x, y) as tf.Scalar).dataSync()[0]);
         const h = await m.fit(x, y, {epochs: 5, batchSize: 64, verbose: 0, shuffle: false});
@@ -59,7 +70,16 @@ async function main(): Promise<void> {
       const init: number[] = [];
       const after: number[] = [];
       for (const seed of seeds) {
-        const m = tf.sequential({layers: [hidden(kind, 512, 784, seed), tf.layers.dense({units: 784, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100})})]});
+        const m = tf.sequential({
+          layers: [
+            hidden(kind, 512, 784, seed),
+            tf.layers.dense({
+              units: 784,
+              activation: 'sigmoid',
+              kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100}),
+            }),
+          ],
+        });
         m.compile({optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy'});
         init.push((m.evaluate(x, x) as tf.Scalar).dataSync()[0]);
         if (epochs > 0) {
@@ -68,10 +88,15 @@ async function main(): Promise<void> {
         }
         m.dispose();
       }
-      console.log(`autoencoder 784→512→784 (${x.shape[0]} images) ${kind.padEnd(10)} initial BCE ${ms(init)}${epochs > 0 ? `  after ${epochs} epochs ${ms(after)}` : ''}`);
+      console.log(
+        `autoencoder 784→512→784 (${x.shape[0]} images) ${kind.padEnd(10)} initial BCE ${ms(init)}${epochs > 0 ? `  after ${epochs} epochs ${ms(after)}` : ''}`,
+      );
     }
     x.dispose();
   }
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

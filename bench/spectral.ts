@@ -54,8 +54,12 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const m = new Matrix(Array.from({length: n}, (_, i) => Array.from(a.subarray(i * n, i * n + n))));
     const base = await timeIt(() => new EigenvalueDecomposition(m, {assumeSymmetric: true}), {warmup, reps});
     const row = ratioRow({
-      area: 'spectral', what: `linalg.eigvalsh n=${n}`, baseline: 'ml-matrix EigenvalueDecomposition (symmetric)',
-      value: ours, baselineValue: base, unit: 'ms',
+      area: 'spectral',
+      what: `linalg.eigvalsh n=${n}`,
+      baseline: 'ml-matrix EigenvalueDecomposition (symmetric)',
+      value: ours,
+      baselineValue: base,
+      unit: 'ms',
     });
     if (n === 1000) {
       row.target = '< 2000 ms';
@@ -73,22 +77,41 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const opts = {sigma: 3, t: 1} as const;
       let exact = 0;
       let approx = 0;
-      const tExact = await timeIt(async () => {
-        exact = await diffusionSpectralEntropy(z, {...opts, method: 'exact'});
-      }, {warmup: 0, reps: 1});
-      const tLanczos = await timeIt(async () => {
-        approx = await diffusionSpectralEntropy(z, {...opts, method: 'lanczos'});
-      }, {warmup: n <= 1000 ? 1 : 0, reps: 1});
+      const tExact = await timeIt(
+        async () => {
+          exact = await diffusionSpectralEntropy(z, {...opts, method: 'exact'});
+        },
+        {warmup: 0, reps: 1},
+      );
+      const tLanczos = await timeIt(
+        async () => {
+          approx = await diffusionSpectralEntropy(z, {...opts, method: 'lanczos'});
+        },
+        {warmup: n <= 1000 ? 1 : 0, reps: 1},
+      );
       z.dispose();
-      rows.push(ratioRow({
-        area: 'spectral', what: `DSE lanczos N=${n} time`, baseline: 'DSE exact (all eigenvalues)',
-        value: tLanczos, baselineValue: tExact, unit: 'ms',
-        ...(n === 4000 ? {maxRatio: 0.2} : {}),
-      }));
-      rows.push(ratioRow({
-        area: 'spectral', what: `DSE lanczos N=${n} |error| (exact ${exact.toFixed(4)} bits)`,
-        baseline: 'target 0.05 bits', value: Math.abs(approx - exact), baselineValue: 0.05, unit: 'bits', maxRatio: 1,
-      }));
+      rows.push(
+        ratioRow({
+          area: 'spectral',
+          what: `DSE lanczos N=${n} time`,
+          baseline: 'DSE exact (all eigenvalues)',
+          value: tLanczos,
+          baselineValue: tExact,
+          unit: 'ms',
+          ...(n === 4000 ? {maxRatio: 0.2} : {}),
+        }),
+      );
+      rows.push(
+        ratioRow({
+          area: 'spectral',
+          what: `DSE lanczos N=${n} |error| (exact ${exact.toFixed(4)} bits)`,
+          baseline: 'target 0.05 bits',
+          value: Math.abs(approx - exact),
+          baselineValue: 0.05,
+          unit: 'bits',
+          maxRatio: 1,
+        }),
+      );
     }
   } finally {
     await tf.setBackend(previous);

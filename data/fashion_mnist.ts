@@ -19,7 +19,16 @@ import {MnistArrays, MnistSplit, mulberry32} from './mnist';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 /** A parsed IDX array: unsigned bytes with their shape (`[n]` labels, `[n, rows, cols]` images). */
@@ -36,18 +45,23 @@ export function parseIdx(buffer: Uint8Array): IdxArray {
   let buf = buffer;
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = new Uint8Array(zlib.gunzipSync(buf));
   if (buf.length < 4) throw new Error(`parseIdx: buffer must hold at least the 4-byte magic, got ${buf.length} bytes.`);
-  if (buf[0] !== 0 || buf[1] !== 0) throw new Error(`parseIdx: magic must start with two zero bytes, got ${buf[0]}, ${buf[1]}.`);
-  if (buf[2] !== 0x08) throw new Error(`parseIdx: data type must be 0x08 (unsigned byte), got 0x${buf[2].toString(16)}.`);
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw new Error(`parseIdx: magic must start with two zero bytes, got ${buf[0]}, ${buf[1]}.`);
+  if (buf[2] !== 0x08)
+    throw new Error(`parseIdx: data type must be 0x08 (unsigned byte), got 0x${buf[2].toString(16)}.`);
   const dims = buf[3];
   if (dims < 1) throw new Error(`parseIdx: number of dimensions must be >= 1, got ${dims}.`);
   const header = 4 + 4 * dims;
-  if (buf.length < header) throw new Error(`parseIdx: buffer must hold the ${header}-byte header, got ${buf.length} bytes.`);
+  if (buf.length < header)
+    throw new Error(`parseIdx: buffer must hold the ${header}-byte header, got ${buf.length} bytes.`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const shape: number[] = [];
   for (let d = 0; d < dims; d++) shape.push(view.getUint32(4 + 4 * d, false));
   const size = shape.reduce((a, b) => a * b, 1);
   if (buf.length !== header + size) {
-    throw new Error(`parseIdx: data length must be ${size} bytes for shape [${shape.join(', ')}], got ${buf.length - header}.`);
+    throw new Error(
+      `parseIdx: data length must be ${size} bytes for shape [${shape.join(', ')}], got ${buf.length - header}.`,
+    );
   }
   return {shape, data: buf.subarray(header)};
 }
@@ -57,7 +71,7 @@ export function readIdxFile(file: string): IdxArray {
   if (!fs.existsSync(file)) {
     throw new Error(
       `fashion_mnist: ${file} not found. Fashion-MNIST comes from Debian's package: ` +
-      '`sudo apt-get install dataset-fashion-mnist` (or run scripts/install_fashion_mnist.sh).',
+        '`sudo apt-get install dataset-fashion-mnist` (or run scripts/install_fashion_mnist.sh).',
     );
   }
   return parseIdx(new Uint8Array(fs.readFileSync(file)));
@@ -65,8 +79,12 @@ export function readIdxFile(file: string): IdxArray {
 
 /** True when the four IDX files are installed in `dir`. */
 export function fashionMnistAvailable(dir = FASHION_MNIST_DIR): boolean {
-  return ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
-    .every(f => fs.existsSync(path.join(dir, f)));
+  return [
+    'train-images-idx3-ubyte.gz',
+    'train-labels-idx1-ubyte.gz',
+    't10k-images-idx3-ubyte.gz',
+    't10k-labels-idx1-ubyte.gz',
+  ].every(f => fs.existsSync(path.join(dir, f)));
 }
 
 const cache = new Map<string, {x: Uint8Array; y: Uint8Array; n: number}>();
@@ -81,7 +99,9 @@ function readPart(dir: string, prefix: 'train' | 't10k'): {x: Uint8Array; y: Uin
     throw new Error(`fashion_mnist: ${prefix} images must have shape [n, 28, 28], got [${images.shape.join(', ')}].`);
   }
   if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
-    throw new Error(`fashion_mnist: ${prefix} labels must have shape [${images.shape[0]}], got [${labels.shape.join(', ')}].`);
+    throw new Error(
+      `fashion_mnist: ${prefix} labels must have shape [${images.shape[0]}], got [${labels.shape.join(', ')}].`,
+    );
   }
   const part = {x: images.data, y: labels.data, n: images.shape[0]};
   cache.set(key, part);
@@ -113,7 +133,9 @@ function take(part: {x: Uint8Array; y: Uint8Array; n: number}, n: number, rand: 
  * applies. `trainSize`/`testSize` take a seeded random subset (default: all
  * 60,000 / 10,000, in file order when `seed` is omitted).
  */
-export function loadFashionMnist(opts: {trainSize?: number; testSize?: number; seed?: number; dir?: string} = {}): MnistSplit {
+export function loadFashionMnist(
+  opts: {trainSize?: number; testSize?: number; seed?: number; dir?: string} = {},
+): MnistSplit {
   const dir = opts.dir ?? FASHION_MNIST_DIR;
   const rand = opts.seed == null ? null : mulberry32(opts.seed);
   const train = readPart(dir, 'train');

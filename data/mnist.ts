@@ -79,7 +79,10 @@ export function loadMnist(opts: {trainSize?: number; testSize?: number; seed?: n
 }
 
 /** Tensors for one split part: x `[n, 784]` (or `[n, 28, 28, 1]`), one-hot y `[n, 10]`. */
-export function toTensors(part: MnistArrays, opts: {image?: boolean} = {}): {x: tf.Tensor; y: tf.Tensor2D; labels: tf.Tensor1D} {
+export function toTensors(
+  part: MnistArrays,
+  opts: {image?: boolean} = {},
+): {x: tf.Tensor; y: tf.Tensor2D; labels: tf.Tensor1D} {
   const shape = opts.image ? [part.n, 28, 28, 1] : [part.n, PIXELS];
   return tf.tidy(() => {
     const labels = tf.tensor1d(part.y, 'int32');

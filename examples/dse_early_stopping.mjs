@@ -8,15 +8,19 @@ import {loadMnist, quick} from './mnist_data.mjs';
 
 console.log('backend:', await tfa.backend.useFastest());
 const {train} = loadMnist({limit: quick ? 1500 : 6000});
-const model = tf.sequential({layers: [
-  tf.layers.dense({units: 64, inputShape: [784], activation: 'relu', name: 'features'}),
-  tf.layers.dense({units: 10, activation: 'softmax'}),
-]});
+const model = tf.sequential({
+  layers: [
+    tf.layers.dense({units: 64, inputShape: [784], activation: 'relu', name: 'features'}),
+    tf.layers.dense({units: 10, activation: 'softmax'}),
+  ],
+});
 model.compile({optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
 const probe = tf.slice(train.x, [0, 0], [300, 784]);
 const probeLabels = tf.slice(train.labels, [0], [300]);
 const history = await model.fit(train.x, train.y, {
-  epochs: quick ? 3 : 20, batchSize: 64, verbose: 0,
+  epochs: quick ? 3 : 20,
+  batchSize: 64,
+  verbose: 0,
   callbacks: [
     tfa.callbacks.dseMonitor({probe, labels: probeLabels, layer: 'features'}),
     // After the monitor in the list, so it sees 'dsmi' in the epoch logs.

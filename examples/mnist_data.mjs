@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 function shuffled(n, seed) {
   const idx = Array.from({length: n}, (_, i) => i);
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [idx[i], idx[j]] = [idx[j], idx[i]];
@@ -19,7 +19,8 @@ function shuffled(n, seed) {
 
 /** `{train: {x, y, labels}, test: {x, y, labels}}`; `limit` caps the training set. */
 export function loadMnist({limit = Infinity, seed = 0} = {}) {
-  const train = [], test = [];
+  const train = [],
+    test = [];
   for (let d = 0; d < 10; d++) {
     const rows = require(`mnist/src/digits/${d}.json`).data;
     const count = rows.length / 784;
@@ -29,7 +30,10 @@ export function loadMnist({limit = Infinity, seed = 0} = {}) {
     const order = shuffled(items.length, seed).slice(0, Math.min(cap, items.length));
     const x = new Float32Array(order.length * 784);
     const labels = new Int32Array(order.length);
-    order.forEach((k, i) => { x.set(items[k][0], i * 784); labels[i] = items[k][1]; });
+    order.forEach((k, i) => {
+      x.set(items[k][0], i * 784);
+      labels[i] = items[k][1];
+    });
     const l = tf.tensor1d(labels, 'int32');
     return {x: tf.tensor2d(x, [order.length, 784]), y: tf.oneHot(l, 10), labels: l};
   };

@@ -7,10 +7,18 @@ import {loadMnist, quick} from './mnist_data.mjs';
 
 console.log('backend:', await tfa.backend.useFastest());
 const {train, test} = loadMnist({limit: quick ? 2000 : Infinity});
-const build = () => tf.sequential({layers: [
-  tf.layers.dense({units: 256, inputShape: [784], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-  tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
-]});
+const build = () =>
+  tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 256,
+        inputShape: [784],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+      }),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+    ],
+  });
 for (const [name, makeOptimizer] of [
   ['adam', () => tf.train.adam(1e-3)],
   // The output layer's kernel goes to Muon's inner AdamW, as its authors advise.

@@ -27,7 +27,10 @@ function parseOnly(argv: string[]): string[] | null {
   if (i < 0) return null;
   const v = argv[i + 1];
   if (!v) throw new Error('claims: --only needs a row name (or a comma-separated list)');
-  return v.split(',').map(s => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
 }
 
 async function main(): Promise<void> {
@@ -57,8 +60,15 @@ async function main(): Promise<void> {
     const leaked = tf.memory().numTensors - before;
     if (leaked > 50) log(`row ${e.name}: warning, ${leaked} tensors not freed`);
     rows[e.name] = {
-      name: e.name, order: e.order, title: e.title, claim: e.claim, ...out,
-      seconds, backend, patchedKernels: patched, date: new Date().toISOString().slice(0, 10),
+      name: e.name,
+      order: e.order,
+      title: e.title,
+      claim: e.claim,
+      ...out,
+      seconds,
+      backend,
+      patchedKernels: patched,
+      date: new Date().toISOString().slice(0, 10),
     };
     log(`row ${e.name}: ${seconds.toFixed(0)} s: ${out.result} => ${out.verdict}`);
     // Write after every row so a long run keeps what it has measured.

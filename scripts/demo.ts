@@ -65,7 +65,10 @@ async function trainRun(
     notes.add(`${label} (failed: ${message})`);
   };
   const dseMonitor = piece<CallbackFactory>('callbacks', 'dseMonitor');
-  if (dseMonitor) callbacks.push(new GuardedCallback(dseMonitor({probe: data.probe, layer: built.representation}), 'dseMonitor', failed));
+  if (dseMonitor)
+    callbacks.push(
+      new GuardedCallback(dseMonitor({probe: data.probe, layer: built.representation}), 'dseMonitor', failed),
+    );
   else notes.add('tfa.callbacks.dseMonitor');
   const wsm = piece<CallbackFactory>('callbacks', 'weightSpectrumMonitor');
   // warnings off: alpha outside [2, 6] would print mid-progress-bar; the table shows alpha instead.
@@ -77,7 +80,11 @@ async function trainRun(
     label: spec.name,
     epochs: sizes.epochs,
     batchesPerEpoch,
-    epochKeys: [['val_acc', 'test_acc'], ['dse', 'dse'], ['alpha_mean', 'alpha']],
+    epochKeys: [
+      ['val_acc', 'test_acc'],
+      ['dse', 'dse'],
+      ['alpha_mean', 'alpha'],
+    ],
   });
   const history = await model.fit(data.x, data.y, {
     epochs: sizes.epochs,
@@ -89,7 +96,8 @@ async function trainRun(
     yieldEvery: 'never',
   });
   const h: Record<string, number[]> = {};
-  for (const [k, v] of Object.entries(history.history)) h[k] = v.map(x => (typeof x === 'number' ? x : (x as tf.Tensor).dataSync()[0]));
+  for (const [k, v] of Object.entries(history.history))
+    h[k] = v.map(x => (typeof x === 'number' ? x : (x as tf.Tensor).dataSync()[0]));
   const evalOut = model.evaluate(data.testX, data.testY, {batchSize: 500}) as tf.Scalar[];
   const testAcc = (await evalOut[1].data())[0];
   tf.dispose(evalOut);
@@ -111,8 +119,10 @@ async function trainRun(
   };
   if (spec.kind === 'mlp') {
     // The monitor keeps its last ESDs; without it, compute the hidden kernel's directly.
-    const kept = (spectrumMonitor as unknown as {spectra?: Array<{layer: string; alpha: number; eigenvalues: ArrayLike<number>}>} | undefined)
-      ?.spectra?.find(x => x.layer === built.representation);
+    const kept = (
+      spectrumMonitor as unknown as
+        {spectra?: Array<{layer: string; alpha: number; eigenvalues: ArrayLike<number>}>} | undefined
+    )?.spectra?.find(x => x.layer === built.representation);
     const weightSpectrum = piece<WeightSpectrum>('spectral', 'weightSpectrum');
     if (kept != null) {
       result.spectrum = {layer: kept.layer, eigenvalues: Array.from(kept.eigenvalues), alpha: kept.alpha};
@@ -128,7 +138,8 @@ async function trainRun(
   else {
     try {
       const rows = await analyzeModel(model);
-      result.layerReportSvg = rows.length > 0 ? layerReport(rows) : `<p class="na">${spec.name}: no matrix with at least 10 eigenvalues</p>`;
+      result.layerReportSvg =
+        rows.length > 0 ? layerReport(rows) : `<p class="na">${spec.name}: no matrix with at least 10 eigenvalues</p>`;
     } catch (e) {
       result.layerReportSvg = `<p class="na">${spec.name}: layerReport failed: ${(e as Error).message.split('\n')[0]}</p>`;
     }
@@ -143,10 +154,16 @@ async function trainRun(
         try {
           // The output layer's functions: its inputs are the hidden units, so every curve carries signal
           // (the hidden layer's first inputs are blank corner pixels).
-          result.kanSvgs.push({layer: name, svg: await plot(layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`})});
+          result.kanSvgs.push({
+            layer: name,
+            svg: await plot(layer, {maxInputs: 8, maxOutputs: 10, title: `${spec.name}: φ_ij of layer '${name}'`}),
+          });
         } catch (e) {
           // A failure (none expected: kanFunctions draws every univariate KAN variant) still gets a line, not a crash.
-          result.kanSvgs.push({layer: name, svg: `<p class="na">${layer.getClassName()} layer '${name}': ${(e as Error).message.split('\n')[0]}</p>`});
+          result.kanSvgs.push({
+            layer: name,
+            svg: `<p class="na">${layer.getClassName()} layer '${name}': ${(e as Error).message.split('\n')[0]}</p>`,
+          });
         }
       }
     }
@@ -193,19 +210,33 @@ async function main(): Promise<void> {
     if (missing.length) {
       console.log(`${spec.name.padEnd(12)} not available: ${missing.join(', ')} (run skipped)`);
       missing.forEach(m => notes.add(m));
-      results.push({name: spec.name, title: spec.title, optimizer: '', status: 'missing', reason: `needs ${missing.join(', ')}`});
+      results.push({
+        name: spec.name,
+        title: spec.title,
+        optimizer: '',
+        status: 'missing',
+        reason: `needs ${missing.join(', ')}`,
+      });
       continue;
     }
     seedEverything(opts.seed);
     let built: BuiltRun | undefined;
     try {
       built = spec.build(opts.seed);
-      console.log(`${spec.name.padEnd(12)} ${spec.title}; ${built.optimizerName}; ${trainableParams(built.model)} trainable parameters`);
+      console.log(
+        `${spec.name.padEnd(12)} ${spec.title}; ${built.optimizerName}; ${trainableParams(built.model)} trainable parameters`,
+      );
       results.push(await trainRun(built, spec, data, sizes, notes));
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
       console.log(`\n${spec.name.padEnd(12)} FAILED: ${msg}`);
-      results.push({name: spec.name, title: spec.title, optimizer: built?.optimizerName ?? '', status: 'failed', reason: msg});
+      results.push({
+        name: spec.name,
+        title: spec.title,
+        optimizer: built?.optimizerName ?? '',
+        status: 'failed',
+        reason: msg,
+      });
     } finally {
       restoreRandom();
       built?.model.dispose();
@@ -223,7 +254,9 @@ async function main(): Promise<void> {
     try {
       seedEverything(opts.seed);
       const r = await runKanFormula(opts.quick ? KAN_FORMULA_QUICK : KAN_FORMULA_FULL);
-      console.log(`kan-formula  ${r.formula}  (test R² ${r.testR2.toFixed(6)}, width [${r.widthAfterPrune.join(', ')}], ${r.seconds.toFixed(1)} s)\n`);
+      console.log(
+        `kan-formula  ${r.formula}  (test R² ${r.testR2.toFixed(6)}, width [${r.widthAfterPrune.join(', ')}], ${r.seconds.toFixed(1)} s)\n`,
+      );
       kanFormula = kanFormulaPanel(r);
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
@@ -252,7 +285,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(opts.out, {recursive: true});
   const htmlFile = path.join(opts.out, 'report.html');
   fs.writeFileSync(htmlFile, renderReport(results, meta, {kanFormula}));
-  fs.writeFileSync(path.join(opts.out, 'results.json'), JSON.stringify({meta, results: results.map(({kanSvgs: _k, spectrum: _s, layerReportSvg: _l, ...r}) => r)}, null, 2));
+  fs.writeFileSync(
+    path.join(opts.out, 'results.json'),
+    JSON.stringify({meta, results: results.map(({kanSvgs: _k, spectrum: _s, layerReportSvg: _l, ...r}) => r)}, null, 2),
+  );
   console.log(`wrote ${htmlFile} (${totalSec.toFixed(0)} s total)`);
   if (opts.png) {
     const png = path.join(opts.out, 'report.png');

@@ -118,9 +118,13 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], n
 /** A pair `[lo, hi]` of finite numbers with lo < hi. */
 export function increasingPair(value: unknown, name: string, who: string): [number, number] {
   if (
-    !Array.isArray(value) || value.length !== 2 ||
-    typeof value[0] !== 'number' || typeof value[1] !== 'number' ||
-    !Number.isFinite(value[0]) || !Number.isFinite(value[1]) || !(value[0] < value[1])
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    typeof value[0] !== 'number' ||
+    typeof value[1] !== 'number' ||
+    !Number.isFinite(value[0]) ||
+    !Number.isFinite(value[1]) ||
+    !(value[0] < value[1])
   ) {
     fail(who, name, 'an increasing pair [lo, hi] of finite numbers', value);
   }
@@ -153,15 +157,17 @@ export function tensorArg<T extends tf.Tensor = tf.Tensor>(
 export function finiteData(data: ArrayLike<number>, name: string, who: string): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new ValueError(
-        `${who}: ${name} must contain only finite values, got ${data[i]} at flat index ${i}.`,
-      );
+      throw new ValueError(`${who}: ${name} must contain only finite values, got ${data[i]} at flat index ${i}.`);
     }
   }
 }
 
 /** Reads a tensor and checks its values are finite; returns the data. */
-export async function finiteTensorData(t: tf.Tensor, name: string, who: string): Promise<Float32Array | Int32Array | Uint8Array> {
+export async function finiteTensorData(
+  t: tf.Tensor,
+  name: string,
+  who: string,
+): Promise<Float32Array | Int32Array | Uint8Array> {
   const data = (await t.data()) as Float32Array | Int32Array | Uint8Array;
   finiteData(data, name, who);
   return data;

@@ -10,7 +10,11 @@ describe('backend: float16 detection and warning', () => {
     expect(float16Active('cpu', () => false)).to.equal(false);
     expect(float16Active('wasm', () => false)).to.equal(false);
     // webgl flags not registered (no webgl package): float32.
-    expect(float16Active('webgl', () => { throw new Error('Cannot evaluate flag'); })).to.equal(false);
+    expect(
+      float16Active('webgl', () => {
+        throw new Error('Cannot evaluate flag');
+      }),
+    ).to.equal(false);
   });
 
   it('is inactive on the Node test backend', () => {
@@ -31,6 +35,8 @@ describe('backend: float16 detection and warning', () => {
       console.warn = warn;
     }
     expect(seen.length).to.equal(1);
-    expect(seen[0]).to.match(/^TestComponentA: the webgl backend stores tensors as float16 .*1 % off\. Use float32 textures or the wasm backend/);
+    expect(seen[0]).to.match(
+      /^TestComponentA: the webgl backend stores tensors as float16 .*1 % off\. Use float32 textures or the wasm backend/,
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('packed package', () => {
     }
     const project = tempDir('tfa-pack-');
     try {
-      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], {cwd: ROOT, encoding: 'utf8'});
+      const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', project], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       const tgz = path.join(project, out.trim().split('\n').pop()!);
       const modules = path.join(project, 'node_modules');
       fs.mkdirSync(path.join(modules, 'tfjs-addons'), {recursive: true});
@@ -34,9 +37,17 @@ describe('packed package', () => {
         if (missing.length) throw new Error('missing namespaces ' + missing);
         if (typeof tfa.io.fileSystem !== 'function') throw new Error('io.fileSystem missing');
         console.log('ok ' + names.length);`;
-      const cjs = execFileSync('node', ['-e', `require('@tensorflow/tfjs'); const tfa = require('tfjs-addons'); ${check}`], {cwd: project, encoding: 'utf8'});
+      const cjs = execFileSync(
+        'node',
+        ['-e', `require('@tensorflow/tfjs'); const tfa = require('tfjs-addons'); ${check}`],
+        {cwd: project, encoding: 'utf8'},
+      );
       expect(cjs.trim().split('\n').pop()).to.equal('ok 10');
-      const esm = execFileSync('node', ['--input-type=module', '-e', `import '@tensorflow/tfjs'; import * as tfa from 'tfjs-addons'; ${check}`], {cwd: project, encoding: 'utf8'});
+      const esm = execFileSync(
+        'node',
+        ['--input-type=module', '-e', `import '@tensorflow/tfjs'; import * as tfa from 'tfjs-addons'; ${check}`],
+        {cwd: project, encoding: 'utf8'},
+      );
       expect(esm.trim().split('\n').pop()).to.equal('ok 10');
     } finally {
       fs.rmSync(project, {recursive: true, force: true});

@@ -43,7 +43,18 @@ const short = w => (w.originalName || w.name).split('/').pop().replace(/_\d+$/, 
 
 async function tfaParity(tf, tfa, opts) {
   const out = document.getElementById('out');
-  const result = {ok: true, tfjsVersion: tf.version.tfjs, f16: opts.f16, pack: opts.pack, backends: {}, errors: {}, skipped: {}, flags: {}, ms: {}, leaks: {}};
+  const result = {
+    ok: true,
+    tfjsVersion: tf.version.tfjs,
+    f16: opts.f16,
+    pack: opts.pack,
+    backends: {},
+    errors: {},
+    skipped: {},
+    flags: {},
+    ms: {},
+    leaks: {},
+  };
   try {
     if (opts.f16) tf.env().set('WEBGL_FORCE_F16_TEXTURES', true);
     if (opts.pack != null) tf.env().set('WEBGL_PACK', opts.pack);
@@ -70,7 +81,13 @@ async function tfaParity(tf, tfa, opts) {
       }
       if (backend === 'wasm') result.flags.patchWasm = tfa.backend.patchWasm();
       if (backend === 'webgl') {
-        for (const f of ['WEBGL_VERSION', 'WEBGL_PACK', 'WEBGL_FORCE_F16_TEXTURES', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_RENDER_FLOAT32_CAPABLE']) {
+        for (const f of [
+          'WEBGL_VERSION',
+          'WEBGL_PACK',
+          'WEBGL_FORCE_F16_TEXTURES',
+          'WEBGL_RENDER_FLOAT32_ENABLED',
+          'WEBGL_RENDER_FLOAT32_CAPABLE',
+        ]) {
           result.flags[f] = tf.env().get(f);
         }
       }
@@ -87,7 +104,11 @@ async function tfaParity(tf, tfa, opts) {
     result.ok = false;
     result.error = String((e && e.stack) || e);
   }
-  out.textContent = JSON.stringify({ok: result.ok, error: result.error, skipped: result.skipped, ms: result.ms}, null, 2);
+  out.textContent = JSON.stringify(
+    {ok: result.ok, error: result.error, skipped: result.skipped, ms: result.ms},
+    null,
+    2,
+  );
   return result;
 }
 
@@ -121,7 +142,9 @@ async function quantities(tf, tfa) {
       return tensor(`${name}/w${i}`, w.shape, -0.5, 0.5);
     });
     layer.setWeights(ws);
-    ws.forEach((w, i) => { if (!keep(layer.weights[i])) w.dispose(); });
+    ws.forEach((w, i) => {
+      if (!keep(layer.weights[i])) w.dispose();
+    });
   };
 
   /** Forward output, d/dx and d/dw of sum(out · R) for a layer on input x. */
@@ -172,7 +195,12 @@ async function quantities(tf, tfa) {
   await run('nestedDropout', () => layerQuantities('nestedDropout', () => L.nestedDropout({}), [6, 5]));
   await run('deltaActivation', () => layerQuantities('deltaActivation', () => L.deltaActivation({}), [2, 5, 3]));
   await run('deltaActivation.integrate', () =>
-    layerQuantities('deltaActivation.integrate', () => L.deltaActivation({integrate: true, output: 'delta', activation: 'relu'}), [2, 5, 3]));
+    layerQuantities(
+      'deltaActivation.integrate',
+      () => L.deltaActivation({integrate: true, output: 'delta', activation: 'relu'}),
+      [2, 5, 3],
+    ),
+  );
 
   // Streaming: the same sequence fed one frame at a time (stateful), outputs concatenated.
   await run('deltaActivation.streaming', async () => {
@@ -294,7 +322,13 @@ async function quantities(tf, tfa) {
       values['dse.exact'] = [await tfa.spectral.diffusionSpectralEntropy(z, {method: 'exact'})];
       // N = 40 > deflation + steps, so this really runs the deflated stochastic Lanczos quadrature (on the backend).
       values['dse.median.lanczos'] = [
-        await tfa.spectral.diffusionSpectralEntropy(z, {sigma: 'median', method: 'lanczos', deflation: 8, steps: 12, probes: 10}),
+        await tfa.spectral.diffusionSpectralEntropy(z, {
+          sigma: 'median',
+          method: 'lanczos',
+          deflation: 8,
+          steps: 12,
+          probes: 10,
+        }),
       ];
       values['dse.median.exact'] = [await tfa.spectral.diffusionSpectralEntropy(z, {sigma: 'median', method: 'exact'})];
     } finally {

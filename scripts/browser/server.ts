@@ -21,7 +21,14 @@ export const BUNDLES = {
 const TFJS = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.min.js');
 /** tfjs' wasm backend for script tags, and its .wasm binaries (the parity page). */
 const TFJS_WASM = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
-const TFJS_WEBGPU = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-webgpu', 'dist', 'tf-backend-webgpu.min.js');
+const TFJS_WEBGPU = path.join(
+  ROOT,
+  'node_modules',
+  '@tensorflow',
+  'tfjs-backend-webgpu',
+  'dist',
+  'tf-backend-webgpu.min.js',
+);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -38,7 +45,9 @@ const TYPES: Record<string, string> = {
  */
 function tfShim(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the list of names tfjs exports, read once at start-up
-  const names = Object.keys(require('@tensorflow/tfjs') as object).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+  const names = Object.keys(require('@tensorflow/tfjs') as object).filter(
+    n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default',
+  );
   return `const t = globalThis.tf;\nexport default t;\nexport const {${names.join(', ')}} = t;\n`;
 }
 
@@ -53,7 +62,10 @@ function routes(): Record<string, () => string | Buffer> {
     '/parity.js': file(path.join(__dirname, 'parity.js')),
     '/tf-backend-wasm.min.js': file(path.join(TFJS_WASM, 'tf-backend-wasm.min.js')),
     // tfjs' webgpu backend is not a dependency; when it is installed the parity page gets it, else an empty script.
-    '/tf-backend-webgpu.min.js': () => (fs.existsSync(TFJS_WEBGPU) ? fs.readFileSync(TFJS_WEBGPU) : '/* @tensorflow/tfjs-backend-webgpu is not installed */\n'),
+    '/tf-backend-webgpu.min.js': () =>
+      fs.existsSync(TFJS_WEBGPU)
+        ? fs.readFileSync(TFJS_WEBGPU)
+        : '/* @tensorflow/tfjs-backend-webgpu is not installed */\n',
     '/tfjs-backend-wasm.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm.wasm')),
     '/tfjs-backend-wasm-simd.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm-simd.wasm')),
     '/tfjs-backend-wasm-threaded-simd.wasm': file(path.join(TFJS_WASM, 'tfjs-backend-wasm-threaded-simd.wasm')),

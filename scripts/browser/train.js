@@ -15,7 +15,9 @@ async function tfaTrain(tf, tfa, bundle) {
     const labels = tf.tidy(() => tf.cast(tf.greater(tf.prod(xs, 1), 0), 'int32'));
     const ys = tf.tidy(() => tf.oneHot(labels, 2).toFloat());
     // The first KAN variant the bundle has (inputs are in [-1, 1], inside every default grid).
-    const kanName = ['rbfKAN', 'bsplineKAN', 'chebyshevKAN', 'fourierKAN', 'reluKAN'].find(n => typeof tfa.layers[n] === 'function');
+    const kanName = ['rbfKAN', 'bsplineKAN', 'chebyshevKAN', 'fourierKAN', 'reluKAN'].find(
+      n => typeof tfa.layers[n] === 'function',
+    );
     const features = {
       kan: kanName != null,
       muon: typeof tfa.optimizers.muon === 'function',
@@ -29,17 +31,36 @@ async function tfaTrain(tf, tfa, bundle) {
       model.add(tfa.layers[kanName]({units: 2, name: 'kan_out'}));
       model.add(tf.layers.softmax());
     } else {
-      model.add(tf.layers.dense({units: 16, inputShape: [2], activation: 'tanh', name: 'kan',
-        kernelInitializer: tf.initializers.glorotUniform({seed})}));
-      model.add(tf.layers.dense({units: 2, activation: 'softmax', name: 'head',
-        kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}));
+      model.add(
+        tf.layers.dense({
+          units: 16,
+          inputShape: [2],
+          activation: 'tanh',
+          name: 'kan',
+          kernelInitializer: tf.initializers.glorotUniform({seed}),
+        }),
+      );
+      model.add(
+        tf.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          name: 'head',
+          kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1}),
+        }),
+      );
     }
     const optimizer = features.muon ? tfa.optimizers.muon({learningRate: 0.02}) : tf.train.adam(0.02);
     model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
     const probe = xs.slice([0, 0], [48, 2]);
     const callbacks = features.dseMonitor ? [tfa.callbacks.dseMonitor({probe, layer: 'kan'})] : [];
     const epochLogs = [];
-    callbacks.push(new tf.CustomCallback({onEpochEnd: async (epoch, logs) => { epochLogs.push({...logs}); }}));
+    callbacks.push(
+      new tf.CustomCallback({
+        onEpochEnd: async (epoch, logs) => {
+          epochLogs.push({...logs});
+        },
+      }),
+    );
     const t0 = performance.now();
     const history = await model.fit(xs, ys, {epochs: 10, batchSize: 32, shuffle: false, callbacks, verbose: 0});
     const backend = tf.getBackend();
@@ -61,7 +82,13 @@ async function tfaTrain(tf, tfa, bundle) {
       epochLogKeys: Object.keys(epochLogs[epochLogs.length - 1] || {}),
       dse: history.history.dse || null,
       // fileSystem needs Node: in a browser it must fail with a clear error, not at import.
-      fileSystemError: await tfa.io.fileSystem('x').load().then(() => null, e => String(e.message)),
+      fileSystemError: await tfa.io
+        .fileSystem('x')
+        .load()
+        .then(
+          () => null,
+          e => String(e.message),
+        ),
     };
     tf.dispose([xs, labels, ys, probe]);
     model.dispose();
@@ -71,7 +98,7 @@ async function tfaTrain(tf, tfa, bundle) {
     out.textContent = JSON.stringify(result, null, 2);
     return result;
   } catch (e) {
-    const result = {ok: false, bundle, error: String(e && e.stack || e)};
+    const result = {ok: false, bundle, error: String((e && e.stack) || e)};
     out.textContent = JSON.stringify(result, null, 2);
     return result;
   }

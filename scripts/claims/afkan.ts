@@ -4,20 +4,47 @@
  * Also measures why its function fitting is poor (test MSE 0.091 in
  * test/layers/kan/af.test.ts): capacity, not training length.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, log, paramCount, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  disposeData,
+  fashion,
+  log,
+  paramCount,
+  pct,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tf,
+  tfa,
+  trainClassifier,
+} from './common';
 import {SIN_EXP, fitRegressionMse, kanModel, mlpModel, symbolicTask, widthFor} from './kan_common';
 
-const TRAIN = SMOKE ? 300 : 5000, TEST = 2000, EPOCHS = 4;
+const TRAIN = SMOKE ? 300 : 5000,
+  TEST = 2000,
+  EPOCHS = 4;
 
 export const afkanRow: ClaimExperiment = {
   name: 'afkan',
   order: 2,
   title: 'AF-KAN vs MLP and ReLU-KAN',
-  claim: 'With the same parameter count as an MLP, AF-KAN "significantly outperforms MLP, ReLU-KAN and other KANs" on MNIST / Fashion-MNIST, at the price of longer training time (AF-KAN, arXiv 2503.06112, abstract).',
+  claim:
+    'With the same parameter count as an MLP, AF-KAN "significantly outperforms MLP, ReLU-KAN and other KANs" on MNIST / Fashion-MNIST, at the price of longer training time (AF-KAN, arXiv 2503.06112, abstract).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const data = fashion(TRAIN, TEST, {symmetric: true});
-    const afBuild = () => tf.sequential({layers: [tfa.layers.afKAN({units: 64, inputShape: [784]}), tfa.layers.afKAN({units: 10}), tf.layers.activation({activation: 'softmax'})]});
+    const afBuild = () =>
+      tf.sequential({
+        layers: [
+          tfa.layers.afKAN({units: 64, inputShape: [784]}),
+          tfa.layers.afKAN({units: 10}),
+          tf.layers.activation({activation: 'softmax'}),
+        ],
+      });
     const probe = afBuild();
     const budget = paramCount(probe);
     probe.dispose();
@@ -47,15 +74,29 @@ export const afkanRow: ClaimExperiment = {
     disposeData(data);
     // Function fitting: sin(πx)·exp(y), [2, 8, 1] AF-KAN (no LayerNorm on 2 inputs, as the unit test)
     // vs ReLU-KAN and a tanh MLP of about the same parameter count; 150 and 600 full-batch steps.
-    const afFit = () => tf.sequential({layers: [tfa.layers.afKAN({units: 8, inputShape: [2], useLayerNorm: false}), tfa.layers.afKAN({units: 1})]});
+    const afFit = () =>
+      tf.sequential({
+        layers: [tfa.layers.afKAN({units: 8, inputShape: [2], useLayerNorm: false}), tfa.layers.afKAN({units: 1})],
+      });
     const p0 = afFit();
     const fitBudget = paramCount(p0);
     p0.dispose();
-    const reluFitW = widthFor(h => tf.sequential({layers: [tfa.layers.reluKAN({units: h, inputShape: [2]}), tfa.layers.reluKAN({units: 1})]}), fitBudget, 32);
-    const mlpFitW = widthFor(h => mlpModel(2, h, 1, {depth: 2, activation: 'tanh', softmax: false, seed: 1}), fitBudget, 32);
+    const reluFitW = widthFor(
+      h => tf.sequential({layers: [tfa.layers.reluKAN({units: h, inputShape: [2]}), tfa.layers.reluKAN({units: 1})]}),
+      fitBudget,
+      32,
+    );
+    const mlpFitW = widthFor(
+      h => mlpModel(2, h, 1, {depth: 2, activation: 'tanh', softmax: false, seed: 1}),
+      fitBudget,
+      32,
+    );
     const fits: Record<string, (seed: number) => tf.LayersModel> = {
       afkan: () => afFit(),
-      relukan: () => tf.sequential({layers: [tfa.layers.reluKAN({units: reluFitW.width, inputShape: [2]}), tfa.layers.reluKAN({units: 1})]}),
+      relukan: () =>
+        tf.sequential({
+          layers: [tfa.layers.reluKAN({units: reluFitW.width, inputShape: [2]}), tfa.layers.reluKAN({units: 1})],
+        }),
       mlp: seed => mlpModel(2, mlpFitW.width, 1, {depth: 2, activation: 'tanh', softmax: false, seed}),
     };
     let variance = 0;
@@ -75,11 +116,15 @@ export const afkanRow: ClaimExperiment = {
         log(`afkan fit ${k} ${steps} steps: MSE ${pm(metrics[`fit_mse_${k}_${steps}`])}`);
       }
     }
-    const a = metrics.fmnist_acc_afkan, m = metrics.fmnist_acc_mlp, r = metrics.fmnist_acc_relukan;
+    const a = metrics.fmnist_acc_afkan,
+      m = metrics.fmnist_acc_mlp,
+      r = metrics.fmnist_acc_relukan;
     const beatsMlp = a.mean - m.mean > Math.max(a.sd, m.sd);
     const beatsRelu = a.mean - r.mean > Math.max(a.sd, r.sd);
-    const af150 = metrics.fit_mse_afkan_150.mean, af600 = metrics.fit_mse_afkan_600.mean;
-    const verdict = beatsMlp && beatsRelu ? 'replicates' : beatsMlp || beatsRelu ? 'partially' : 'does not replicate at this scale';
+    const af150 = metrics.fit_mse_afkan_150.mean,
+      af600 = metrics.fit_mse_afkan_600.mean;
+    const verdict =
+      beatsMlp && beatsRelu ? 'replicates' : beatsMlp || beatsRelu ? 'partially' : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,

@@ -111,7 +111,11 @@ export function tensors(part: MnistArrays): {x: tf.Tensor2D; y: tf.Tensor2D} {
 }
 
 /** A fixed Fashion-MNIST subset (same for every seed; seeds change init and batch order). */
-export function fashion(trainSize: number, testSize: number, opts: {labels?: Int32Array; symmetric?: boolean; pool?: boolean} = {}): ImageData {
+export function fashion(
+  trainSize: number,
+  testSize: number,
+  opts: {labels?: Int32Array; symmetric?: boolean; pool?: boolean} = {},
+): ImageData {
   const {train, test} = loadFashionMnist({trainSize, testSize, seed: 0});
   const y = opts.labels ?? train.y;
   const tr = tensors({...train, y});
@@ -125,7 +129,14 @@ export function fashion(trainSize: number, testSize: number, opts: {labels?: Int
   }
   if (opts.pool) {
     // 2×2 average pooling: 14×14 = 196 inputs (for the heavier KAN layers).
-    const pool = (x: tf.Tensor2D) => tf.tidy(() => tf.reshape(tf.avgPool(tf.reshape(x, [-1, 28, 28, 1]) as tf.Tensor4D, 2, 2, 'valid'), [-1, 196]) as tf.Tensor2D);
+    const pool = (x: tf.Tensor2D) =>
+      tf.tidy(
+        () =>
+          tf.reshape(
+            tf.avgPool(tf.reshape(x, [-1, 28, 28, 1]) as tf.Tensor4D, 2, 2, 'valid'),
+            [-1, 196],
+          ) as tf.Tensor2D,
+      );
     const [a, b] = [pool(tr.x), pool(te.x)];
     tf.dispose([tr.x, te.x]);
     tr.x = a;
@@ -166,13 +177,18 @@ export const glorot = (seed: number) => tf.initializers.glorotUniform({seed});
 
 /** Trains a classifier with categorical cross-entropy; returns test accuracy, seconds per epoch and the history. */
 export async function trainClassifier(
-  model: tf.LayersModel, optimizer: tf.Optimizer, data: ImageData,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  data: ImageData,
   opts: {epochs: number; batchSize?: number; callbacks?: Array<tf.Callback | tf.CustomCallback>},
 ): Promise<{acc: number; secPerEpoch: number; history: tf.History}> {
   model.compile({optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   const t0 = Date.now();
   const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs: opts.epochs, batchSize: opts.batchSize ?? 64, shuffle: true, verbose: 0,
+    epochs: opts.epochs,
+    batchSize: opts.batchSize ?? 64,
+    shuffle: true,
+    verbose: 0,
     callbacks: opts.callbacks as tf.Callback[] | undefined,
   });
   const secPerEpoch = (Date.now() - t0) / 1000 / opts.epochs;

@@ -2,9 +2,30 @@
  * Row 4. CRReLU (EAFO, Sun et al., arXiv 2405.12954 / ICLR 2025):
  * CRReLU(x) = ReLU(x) + ε·x·exp(−x²/2) beats ReLU and GELU.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  accuracy,
+  disposeData,
+  fashion,
+  glorot,
+  log,
+  pct,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tf,
+  tfa,
+  trainClassifier,
+} from './common';
 
-const TRAIN = SMOKE ? 300 : 10000, TEST = 2000, EPOCHS = 4, WIDTH = 128;
+const TRAIN = SMOKE ? 300 : 10000,
+  TEST = 2000,
+  EPOCHS = 4,
+  WIDTH = 128;
 type Act = 'relu' | 'gelu' | 'crrelu';
 const ACTS: Act[] = ['relu', 'gelu', 'crrelu'];
 
@@ -13,18 +34,23 @@ function act(a: Act): tf.layers.Layer {
 }
 
 function mlp(a: Act, seed: number): tf.Sequential {
-  return tf.sequential({layers: [
-    tf.layers.dense({units: WIDTH, inputShape: [784], kernelInitializer: glorot(seed)}), act(a),
-    tf.layers.dense({units: WIDTH, kernelInitializer: glorot(seed + 1)}), act(a),
-    tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({units: WIDTH, inputShape: [784], kernelInitializer: glorot(seed)}),
+      act(a),
+      tf.layers.dense({units: WIDTH, kernelInitializer: glorot(seed + 1)}),
+      act(a),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
+    ],
+  });
 }
 
 export const crreluRow: ClaimExperiment = {
   name: 'crrelu',
   order: 4,
   title: 'CRReLU vs ReLU and GELU (MLP)',
-  claim: 'The entropy-derived CRReLU, ReLU(x) + ε·x·e^(−x²/2) with learnable ε (init 0.01), outperforms ReLU and its corrections on image classification (ViT/DeiT/TNT on CIFAR-10/100, ImageNet-1K) and GELU in LLM fine-tuning (EAFO, arXiv 2405.12954, abstract; no table number was retrievable).',
+  claim:
+    'The entropy-derived CRReLU, ReLU(x) + ε·x·e^(−x²/2) with learnable ε (init 0.01), outperforms ReLU and its corrections on image classification (ViT/DeiT/TNT on CIFAR-10/100, ImageNet-1K) and GELU in LLM fine-tuning (EAFO, arXiv 2405.12954, abstract; no table number was retrievable).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const data = fashion(TRAIN, TEST);
@@ -51,10 +77,14 @@ export const crreluRow: ClaimExperiment = {
     }
     metrics.crrelu_epsilon_final = stat(eps);
     disposeData(data);
-    const c = metrics.fmnist_acc_crrelu, r = metrics.fmnist_acc_relu, g = metrics.fmnist_acc_gelu;
+    const c = metrics.fmnist_acc_crrelu,
+      r = metrics.fmnist_acc_relu,
+      g = metrics.fmnist_acc_gelu;
     const margin = (x: Stat, y: Stat) => x.mean - y.mean > Math.max(x.sd, y.sd);
-    const beatsR = margin(c, r), beatsG = margin(c, g);
-    const verdict = beatsR && beatsG ? 'replicates' : beatsR || beatsG ? 'partially' : 'does not replicate at this scale';
+    const beatsR = margin(c, r),
+      beatsG = margin(c, g);
+    const verdict =
+      beatsR && beatsG ? 'replicates' : beatsR || beatsG ? 'partially' : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,
@@ -66,18 +96,29 @@ export const crreluRow: ClaimExperiment = {
   },
 };
 
-const CONV_TRAIN = SMOKE ? 300 : 5000, CONV_EPOCHS = 3;
+const CONV_TRAIN = SMOKE ? 300 : 5000,
+  CONV_EPOCHS = 3;
 
 /** 14×14 input: Conv2D(16) → act → maxpool → Conv2D(32) → act → GAP → Dense 10. */
 function cnn(a: Act, seed: number): tf.Sequential {
   const he = (s: number) => tf.initializers.heNormal({seed: s});
-  return tf.sequential({layers: [
-    tf.layers.conv2d({filters: 16, kernelSize: 3, padding: 'same', inputShape: [14, 14, 1], kernelInitializer: he(seed)}), act(a),
-    tf.layers.maxPooling2d({poolSize: 2}),
-    tf.layers.conv2d({filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: he(seed + 1)}), act(a),
-    tf.layers.globalAveragePooling2d({}),
-    tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        inputShape: [14, 14, 1],
+        kernelInitializer: he(seed),
+      }),
+      act(a),
+      tf.layers.maxPooling2d({poolSize: 2}),
+      tf.layers.conv2d({filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: he(seed + 1)}),
+      act(a),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
+    ],
+  });
 }
 
 export const crreluConvRow: ClaimExperiment = {
@@ -88,7 +129,8 @@ export const crreluConvRow: ClaimExperiment = {
   async run() {
     const metrics: Record<string, Stat> = {};
     const d = fashion(CONV_TRAIN, TEST, {pool: true});
-    const xTr = tf.reshape(d.xTrain, [-1, 14, 14, 1]), xTe = tf.reshape(d.xTest, [-1, 14, 14, 1]);
+    const xTr = tf.reshape(d.xTrain, [-1, 14, 14, 1]),
+      xTe = tf.reshape(d.xTest, [-1, 14, 14, 1]);
     for (const a of ACTS) {
       const acc: number[] = [];
       for (const seed of SEEDS) {
@@ -105,9 +147,12 @@ export const crreluConvRow: ClaimExperiment = {
     }
     tf.dispose([xTr, xTe]);
     disposeData(d);
-    const c = metrics.fmnist_acc_crrelu, r = metrics.fmnist_acc_relu, g = metrics.fmnist_acc_gelu;
+    const c = metrics.fmnist_acc_crrelu,
+      r = metrics.fmnist_acc_relu,
+      g = metrics.fmnist_acc_gelu;
     const margin = (x: Stat, y: Stat) => x.mean - y.mean > Math.max(x.sd, y.sd);
-    const beatsR = margin(c, r), beatsG = margin(c, g);
+    const beatsR = margin(c, r),
+      beatsG = margin(c, g);
     return {
       seeds: SEEDS,
       metrics,

@@ -7,11 +7,28 @@
  * the backbone jointly with the predicted masks applied (cooldown: mask loss
  * off for the last half, predictors frozen).
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, log, pct, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  accuracy,
+  log,
+  pct,
+  release,
+  seedEverything,
+  stat,
+  tensors,
+  tf,
+  tfa,
+} from './common';
 import {loadFashionMnist} from '../../data/fashion_mnist';
 
-const TRAIN = SMOKE ? 200 : 5000, TEST = SMOKE ? 500 : 2000;
-const PRE_EPOCHS = 4, GATE_EPOCHS = 1, TUNE_EPOCHS = 2;
+const TRAIN = SMOKE ? 200 : 5000,
+  TEST = SMOKE ? 500 : 2000;
+const PRE_EPOCHS = 4,
+  GATE_EPOCHS = 1,
+  TUNE_EPOCHS = 2;
 const BUDGETS = [0.95, 0.9, 0.8];
 const FILTERS = {conv1: 8, conv2: 16, conv3: 32};
 type Gate = InstanceType<typeof tfa.layers.FTWTGate>;
@@ -22,14 +39,56 @@ const sym = (t: tf.SymbolicTensor | tf.SymbolicTensor[] | tf.Tensor | tf.Tensor[
 function build(seed: number, r: number): {model: tf.LayersModel; gates: Gate[]; gateInputs: tf.SymbolicTensor[]} {
   const he = (s: number) => tf.initializers.heNormal({seed: s});
   const x = tf.input({shape: [14, 14, 1]});
-  const c1 = sym(tf.layers.conv2d({filters: FILTERS.conv1, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(seed), name: 'conv1'}).apply(x));
+  const c1 = sym(
+    tf.layers
+      .conv2d({
+        filters: FILTERS.conv1,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(seed),
+        name: 'conv1',
+      })
+      .apply(x),
+  );
   const p1 = sym(tf.layers.maxPooling2d({poolSize: 2}).apply(c1));
-  const c2 = sym(tf.layers.conv2d({filters: FILTERS.conv2, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(seed + 1), name: 'conv2'}).apply(p1));
+  const c2 = sym(
+    tf.layers
+      .conv2d({
+        filters: FILTERS.conv2,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(seed + 1),
+        name: 'conv2',
+      })
+      .apply(p1),
+  );
   const gates = [2, 3].map(i => tfa.layers.ftwtGate({massThreshold: r, lossWeight: 0.5, name: `gate${i}`}));
   const g2 = sym(gates[0].apply([p1, c2]));
-  const c3 = sym(tf.layers.conv2d({filters: FILTERS.conv3, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(seed + 2), name: 'conv3'}).apply(g2));
+  const c3 = sym(
+    tf.layers
+      .conv2d({
+        filters: FILTERS.conv3,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: he(seed + 2),
+        name: 'conv3',
+      })
+      .apply(g2),
+  );
   const g3 = sym(gates[1].apply([g2, c3]));
-  const out = sym(tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: seed + 3}), name: 'out'}).apply(tf.layers.flatten().apply(g3)));
+  const out = sym(
+    tf.layers
+      .dense({
+        units: 10,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({seed: seed + 3}),
+        name: 'out',
+      })
+      .apply(tf.layers.flatten().apply(g3)),
+  );
   return {model: tf.model({inputs: x, outputs: out}), gates, gateInputs: [p1, g2]};
 }
 
@@ -71,7 +130,8 @@ export const ftwtRow: ClaimExperiment = {
   name: 'ftwt',
   order: 10,
   title: 'FTWT dynamic channel gating vs static pruning (Conv2D)',
-  claim: 'Self-supervised per-input channel gating (FTWT) saves 56–73 % FLOPs on CIFAR-10 VGG16-BN for 0.1–0.6 pt accuracy (93.82 → 93.73 at 56 %, decoupled, r = 0.92) and beats static pruning at equal FLOPs (Elkerdawy et al., CVPR 2022, arXiv 2110.08232; official README).',
+  claim:
+    'Self-supervised per-input channel gating (FTWT) saves 56–73 % FLOPs on CIFAR-10 VGG16-BN for 0.1–0.6 pt accuracy (93.82 → 93.73 at 56 %, decoupled, r = 0.92) and beats static pruning at equal FLOPs (Elkerdawy et al., CVPR 2022, arXiv 2110.08232; official README).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const {train, test} = loadFashionMnist({trainSize: TRAIN, testSize: TEST, seed: 0});
@@ -82,7 +142,8 @@ export const ftwtRow: ClaimExperiment = {
       t.x.dispose();
       return {x, y: t.y};
     };
-    const tr = img(train), te = img(test);
+    const tr = img(train),
+      te = img(test);
     const flopsX = te.x.slice([0, 0, 0, 0], [500, 14, 14, 1]);
     const acc: Record<string, number[]> = {unpruned: []};
     const red: Record<string, number[]> = {};
@@ -110,7 +171,9 @@ export const ftwtRow: ClaimExperiment = {
         // then the cooldown (mask loss off, predictors frozen) for the second half.
         for (const n of BACKBONE) dyn.model.getLayer(n).trainable = true;
         await fit(dyn.model, 1e-3, tr.x, tr.y, Math.ceil(TUNE_EPOCHS / 2));
-        dyn.gates.forEach(g => { g.lossWeight = 0; });
+        dyn.gates.forEach(g => {
+          g.lossWeight = 0;
+        });
         await fit(dyn.model, 1e-3, tr.x, tr.y, TUNE_EPOCHS - Math.ceil(TUNE_EPOCHS / 2));
         (acc[`dynamic_${tag}`] ??= []).push(await accuracy(dyn.model, te.x, test.y));
         const fl = tfa.layers.ftwtFlops(dyn.model, flopsX);
@@ -127,14 +190,18 @@ export const ftwtRow: ClaimExperiment = {
           const keepN = Math.max(1, Math.round(open[i]));
           const order = Array.from(l1.keys()).sort((a, b) => l1[b] - l1[a]);
           const keep = new Array(l1.length).fill(false);
-          order.slice(0, keepN).forEach(c => { keep[c] = true; });
+          order.slice(0, keepN).forEach(c => {
+            keep[c] = true;
+          });
           fixGate(st.gates[i], keep);
         });
         await fit(st.model, 1e-3, tr.x, tr.y, TUNE_EPOCHS);
         (acc[`static_${tag}`] ??= []).push(await accuracy(st.model, te.x, test.y));
         (red[`static_${tag}`] ??= []).push(tfa.layers.ftwtFlops(st.model, flopsX).reduction);
         release(st.model);
-        log(`ftwt seed ${seed} r ${r}: dynamic ${acc[`dynamic_${tag}`].at(-1)!.toFixed(3)} at ${(100 * red[`dynamic_${tag}`].at(-1)!).toFixed(1)} % saved (open ${open.map(o => o.toFixed(1)).join('/')}), static ${acc[`static_${tag}`].at(-1)!.toFixed(3)} at ${(100 * red[`static_${tag}`].at(-1)!).toFixed(1)} %`);
+        log(
+          `ftwt seed ${seed} r ${r}: dynamic ${acc[`dynamic_${tag}`].at(-1)!.toFixed(3)} at ${(100 * red[`dynamic_${tag}`].at(-1)!).toFixed(1)} % saved (open ${open.map(o => o.toFixed(1)).join('/')}), static ${acc[`static_${tag}`].at(-1)!.toFixed(3)} at ${(100 * red[`static_${tag}`].at(-1)!).toFixed(1)} %`,
+        );
       }
       log(`ftwt seed ${seed}: unpruned ${acc.unpruned.at(-1)!.toFixed(3)}`);
       release(pretrained);
@@ -144,13 +211,20 @@ export const ftwtRow: ClaimExperiment = {
     for (const [k, v] of Object.entries(red)) metrics[`flops_saved_${k}`] = stat(v);
     const u = metrics.test_acc_unpruned.mean;
     const rows = BUDGETS.map(r => {
-      const d = metrics[`test_acc_dynamic_r${r}`], s = metrics[`test_acc_static_r${r}`];
-      const fd = metrics[`flops_saved_dynamic_r${r}`], fs = metrics[`flops_saved_static_r${r}`];
+      const d = metrics[`test_acc_dynamic_r${r}`],
+        s = metrics[`test_acc_static_r${r}`];
+      const fd = metrics[`flops_saved_dynamic_r${r}`],
+        fs = metrics[`flops_saved_static_r${r}`];
       return {r, d, s, fd, fs, drop: u - d.mean, better: d.mean >= s.mean};
     });
     const target = rows.some(x => x.fd.mean >= 0.4 && x.drop <= 0.02);
     const dynBeats = rows.every(x => x.better);
-    const verdict = target && dynBeats ? 'replicates' : target || rows.some(x => x.better) ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      target && dynBeats
+        ? 'replicates'
+        : target || rows.some(x => x.better)
+          ? 'partially'
+          : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,

@@ -13,5 +13,17 @@ import {skanRow} from './skan';
 import {spectraRow} from './spectra';
 
 export const EXPERIMENTS: ClaimExperiment[] = [
-  kanVsMlp, afkanRow, skanRow, crreluRow, crreluConvRow, ospRow, nestedDropoutRow, malignantTailRow, dseRow, spectraRow, ftwtRow, deltaRow, muonRow,
+  kanVsMlp,
+  afkanRow,
+  skanRow,
+  crreluRow,
+  crreluConvRow,
+  ospRow,
+  nestedDropoutRow,
+  malignantTailRow,
+  dseRow,
+  spectraRow,
+  ftwtRow,
+  deltaRow,
+  muonRow,
 ];

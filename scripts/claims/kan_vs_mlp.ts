@@ -3,17 +3,38 @@
  * (arXiv 2407.11075, 2407.16674): at equal parameters KANs beat MLPs only on
  * symbolic regression / function fitting, and are slower.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, log, pct, pm, release, seedEverything, stat, tf, trainClassifier} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  disposeData,
+  fashion,
+  log,
+  pct,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tf,
+  trainClassifier,
+} from './common';
 import {KanKind, fitRegression, kanLayer, kanModel, mlpModel, symbolicTask, widthFor} from './kan_common';
 
 const KINDS: KanKind[] = ['bspline', 'rbf', 'chebyshev', 'fourier', 'relu'];
-const TRAIN = SMOKE ? 300 : 5000, TEST = 2000, EPOCHS = 4, BUDGET = 50000, SYM_BUDGET = 160, SYM_STEPS = 600;
+const TRAIN = SMOKE ? 300 : 5000,
+  TEST = 2000,
+  EPOCHS = 4,
+  BUDGET = 50000,
+  SYM_BUDGET = 160,
+  SYM_STEPS = 600;
 
 export const kanVsMlp: ClaimExperiment = {
   name: 'kan-vs-mlp',
   order: 1,
   title: 'KANs vs MLPs at equal parameters',
-  claim: 'At equal parameters, KANs outperform MLPs only on symbolic regression / function fitting, not on vision, and are 1.36–100× slower (KAN critical assessment, arXiv 2407.11075; KANbeFair, arXiv 2407.16674).',
+  claim:
+    'At equal parameters, KANs outperform MLPs only on symbolic regression / function fitting, not on vision, and are 1.36–100× slower (KAN critical assessment, arXiv 2407.11075; KANbeFair, arXiv 2407.16674).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const data = fashion(TRAIN, TEST, {symmetric: true});
@@ -36,7 +57,9 @@ export const kanVsMlp: ClaimExperiment = {
       }
       metrics[`fmnist_acc_${k}`] = stat(acc);
       metrics[`sec_per_epoch_${k}`] = stat(sec);
-      log(`kan-vs-mlp ${k} (width ${widths[k].width}, ${widths[k].params} params): ${pm(metrics[`fmnist_acc_${k}`])}, ${stat(sec).mean.toFixed(1)} s/epoch`);
+      log(
+        `kan-vs-mlp ${k} (width ${widths[k].width}, ${widths[k].params} params): ${pm(metrics[`fmnist_acc_${k}`])}, ${stat(sec).mean.toFixed(1)} s/epoch`,
+      );
     }
     disposeData(data);
     // Symbolic regression: f(x, y) = exp(sin(πx) + y²).
@@ -57,13 +80,18 @@ export const kanVsMlp: ClaimExperiment = {
         tf.dispose(Object.values(task));
       }
       metrics[`symbolic_rmse_${k}`] = stat(rmse);
-      log(`kan-vs-mlp symbolic ${k} (width ${symWidths[k].width}, ${symWidths[k].params} params): RMSE ${pm(metrics[`symbolic_rmse_${k}`])}`);
+      log(
+        `kan-vs-mlp symbolic ${k} (width ${symWidths[k].width}, ${symWidths[k].params} params): RMSE ${pm(metrics[`symbolic_rmse_${k}`])}`,
+      );
     }
     const mlpAcc = metrics.fmnist_acc_mlp.mean;
     const bestKan = KINDS.reduce((a, k) => (metrics[`fmnist_acc_${k}`].mean > metrics[`fmnist_acc_${a}`].mean ? k : a));
-    const bestSym = KINDS.reduce((a, k) => (metrics[`symbolic_rmse_${k}`].mean < metrics[`symbolic_rmse_${a}`].mean ? k : a));
+    const bestSym = KINDS.reduce((a, k) =>
+      metrics[`symbolic_rmse_${k}`].mean < metrics[`symbolic_rmse_${a}`].mean ? k : a,
+    );
     // "Beats" = a mean margin larger than the larger of the two seed sds.
-    const beats = (a: Stat, b: Stat, lowerIsBetter: boolean) => (lowerIsBetter ? b.mean - a.mean : a.mean - b.mean) > Math.max(a.sd, b.sd);
+    const beats = (a: Stat, b: Stat, lowerIsBetter: boolean) =>
+      (lowerIsBetter ? b.mean - a.mean : a.mean - b.mean) > Math.max(a.sd, b.sd);
     const kanWinsSym = KINDS.filter(k => beats(metrics[`symbolic_rmse_${k}`], metrics.symbolic_rmse_mlp, true));
     const kanWinsVision = KINDS.filter(k => beats(metrics[`fmnist_acc_${k}`], metrics.fmnist_acc_mlp, false));
     const mlpWinsVision = kanWinsVision.length === 0;
@@ -71,7 +99,12 @@ export const kanVsMlp: ClaimExperiment = {
     const fm = kinds.map(k => `${k} ${pct(metrics[`fmnist_acc_${k}`])}`).join('; ');
     const sym = kinds.map(k => `${k} ${pm(metrics[`symbolic_rmse_${k}`], 3)}`).join('; ');
     const tt = kinds.map(k => `${k} ${metrics[`sec_per_epoch_${k}`].mean.toFixed(1)}`).join(', ');
-    const verdict = mlpWinsVision && kanWinsSym.length > 0 ? 'replicates' : mlpWinsVision || kanWinsSym.length > 0 ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      mlpWinsVision && kanWinsSym.length > 0
+        ? 'replicates'
+        : mlpWinsVision || kanWinsSym.length > 0
+          ? 'partially'
+          : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,
@@ -82,4 +115,3 @@ export const kanVsMlp: ClaimExperiment = {
     };
   },
 };
-

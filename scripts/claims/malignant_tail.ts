@@ -4,17 +4,38 @@
  * generalisation of a net that memorised noisy labels, stably, unlike
  * temporal early stopping.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, glorot, log, noisyLabels, pct, pm, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  accuracy,
+  glorot,
+  log,
+  noisyLabels,
+  pct,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tensors,
+  tf,
+  tfa,
+} from './common';
 import {loadFashionMnist} from '../../data/fashion_mnist';
 
-const TRAIN = SMOKE ? 300 : 2000, VAL = 500, TEST = 2000, EPOCHS = 30;
+const TRAIN = SMOKE ? 300 : 2000,
+  VAL = 500,
+  TEST = 2000,
+  EPOCHS = 30;
 const NOISE = [0.2, 0.4, 0.6];
 
 export const malignantTailRow: ClaimExperiment = {
   name: 'malignant-tail',
   order: 7,
   title: 'Spectral truncation vs early stopping under label noise',
-  claim: 'Under label noise SGD pushes noise into high-frequency tail directions of the representation; post-hoc Explicit Spectral Truncation (d ≪ D) "recovers the optimal generalization capability latent in the converged model" and, unlike unstable temporal early stopping, is a stable post-hoc intervention (Wang, arXiv 2603.02293, abstract; no numbers retrievable).',
+  claim:
+    'Under label noise SGD pushes noise into high-frequency tail directions of the representation; post-hoc Explicit Spectral Truncation (d ≪ D) "recovers the optimal generalization capability latent in the converged model" and, unlike unstable temporal early stopping, is a stable post-hoc intervention (Wang, arXiv 2603.02293, abstract; no numbers retrievable).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const {train, test} = loadFashionMnist({trainSize: TRAIN, testSize: VAL + TEST, seed: 0});
@@ -22,21 +43,28 @@ export const malignantTailRow: ClaimExperiment = {
     const xVal = te.x.slice([0, 0], [VAL, 784]);
     const yVal = te.y.slice([0, 0], [VAL, 10]);
     const xTest = te.x.slice([VAL, 0], [TEST, 784]);
-    const lVal = test.y.slice(0, VAL), lTest = test.y.slice(VAL);
+    const lVal = test.y.slice(0, VAL),
+      lTest = test.y.slice(VAL);
     tf.dispose([te.x, te.y]);
     const ranks: number[] = [];
     for (const noise of NOISE) {
       const tag = Math.round(noise * 100);
-      const fin: number[] = [], cut: number[] = [], early: number[] = [], earlyEpoch: number[] = [], memo: number[] = [];
+      const fin: number[] = [],
+        cut: number[] = [],
+        early: number[] = [],
+        earlyEpoch: number[] = [],
+        memo: number[] = [];
       for (const seed of SEEDS) {
         seedEverything(seed);
         const tr = tensors({...train, y: noisyLabels(train.y, noise, 200 + seed)});
         const labels = tf.tensor1d(noisyLabels(train.y, noise, 200 + seed), 'int32');
-        const m = tf.sequential({layers: [
-          tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: glorot(seed)}),
-          tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: glorot(seed + 1), name: 'features'}),
-          tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
-        ]});
+        const m = tf.sequential({
+          layers: [
+            tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: glorot(seed)}),
+            tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: glorot(seed + 1), name: 'features'}),
+            tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
+          ],
+        });
         const opt = tf.train.adam(1e-3);
         m.compile({optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy']});
         // Early stopping with the best clean-validation epoch (an optimistic oracle: patience-free).
@@ -47,10 +75,23 @@ export const malignantTailRow: ClaimExperiment = {
             const v = await accuracy(m, xVal, lVal);
             if (v > best.val) best = {val: v, test: await accuracy(m, xTest, lTest), epoch: epoch + 1};
           },
-          onTrainEnd: async () => { untruncated = await accuracy(m, xTest, lTest); },
+          onTrainEnd: async () => {
+            untruncated = await accuracy(m, xTest, lTest);
+          },
         });
-        const trunc = tfa.callbacks.spectralTruncation({layer: 'features', trainProbe: tr.x, trainLabels: labels, validation: [xVal, yVal]});
-        const h = await m.fit(tr.x, tr.y, {epochs: EPOCHS, batchSize: 128, shuffle: true, verbose: 0, callbacks: [watch, trunc]});
+        const trunc = tfa.callbacks.spectralTruncation({
+          layer: 'features',
+          trainProbe: tr.x,
+          trainLabels: labels,
+          validation: [xVal, yVal],
+        });
+        const h = await m.fit(tr.x, tr.y, {
+          epochs: EPOCHS,
+          batchSize: 128,
+          shuffle: true,
+          verbose: 0,
+          callbacks: [watch, trunc],
+        });
         memo.push(h.history.acc[EPOCHS - 1] as number);
         fin.push(untruncated);
         cut.push(await accuracy(m, xTest, lTest));
@@ -65,16 +106,23 @@ export const malignantTailRow: ClaimExperiment = {
       metrics[`test_acc_truncated_noise${tag}`] = stat(cut);
       metrics[`test_acc_early_stop_noise${tag}`] = stat(early);
       metrics[`early_stop_epoch_noise${tag}`] = stat(earlyEpoch);
-      log(`malignant-tail ${tag}%: final ${pct(stat(fin))}, truncated ${pct(stat(cut))}, early stop ${pct(stat(early))} at epoch ${stat(earlyEpoch).mean.toFixed(1)}`);
+      log(
+        `malignant-tail ${tag}%: final ${pct(stat(fin))}, truncated ${pct(stat(cut))}, early stop ${pct(stat(early))} at epoch ${stat(earlyEpoch).mean.toFixed(1)}`,
+      );
     }
     metrics.chosen_rank = stat(ranks);
     tf.dispose([xVal, yVal, xTest]);
     const t = (n: number) => Math.round(n * 100);
-    const gainOverFinal = NOISE.map(n => metrics[`test_acc_truncated_noise${t(n)}`].mean - metrics[`test_acc_final_noise${t(n)}`].mean);
-    const vsEarly = NOISE.map(n => metrics[`test_acc_truncated_noise${t(n)}`].mean - metrics[`test_acc_early_stop_noise${t(n)}`].mean);
+    const gainOverFinal = NOISE.map(
+      n => metrics[`test_acc_truncated_noise${t(n)}`].mean - metrics[`test_acc_final_noise${t(n)}`].mean,
+    );
+    const vsEarly = NOISE.map(
+      n => metrics[`test_acc_truncated_noise${t(n)}`].mean - metrics[`test_acc_early_stop_noise${t(n)}`].mean,
+    );
     const recovers = gainOverFinal.every(g => g > 0.01);
     const matchesEarly = vsEarly.every(g => g > -0.01);
-    const verdict = recovers && matchesEarly ? 'replicates' : recovers ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      recovers && matchesEarly ? 'replicates' : recovers ? 'partially' : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,

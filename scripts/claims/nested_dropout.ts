@@ -3,13 +3,37 @@
  * al., "Compressing Features for Learning with Noisy Labels", TNNLS 2022,
  * arXiv 2206.13140).
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, glorot, log, noisyLabels, pct, release, seedEverything, stat, tensors, tf, tfa} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  accuracy,
+  glorot,
+  log,
+  noisyLabels,
+  pct,
+  release,
+  seedEverything,
+  stat,
+  tensors,
+  tf,
+  tfa,
+} from './common';
 import {loadFashionMnist} from '../../data/fashion_mnist';
 
-const TRAIN = SMOKE ? 300 : 4000, VAL = 1000, TEST = 2000, EPOCHS = 12, FEATURES = 64, SIGMA = 10;
+const TRAIN = SMOKE ? 300 : 4000,
+  VAL = 1000,
+  TEST = 2000,
+  EPOCHS = 12,
+  FEATURES = 64,
+  SIGMA = 10;
 const NOISE = [0, 0.2, 0.4];
 
-function model(nested: boolean, seed: number): {m: tf.Sequential; nd: InstanceType<typeof tfa.layers.NestedDropout> | null} {
+function model(
+  nested: boolean,
+  seed: number,
+): {m: tf.Sequential; nd: InstanceType<typeof tfa.layers.NestedDropout> | null} {
   const nd = nested ? tfa.layers.nestedDropout({sigma: SIGMA}) : null;
   const layers: tf.layers.Layer[] = [
     tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: glorot(seed)}),
@@ -24,14 +48,16 @@ export const nestedDropoutRow: ClaimExperiment = {
   name: 'nested-dropout',
   order: 6,
   title: 'Nested dropout under label noise',
-  claim: 'Nested dropout on the penultimate features (half-Gaussian unit count, σ = 10 for 10 classes; K chosen on validation) regularises learning with noisy labels: 81.3 vs 79.4 % (CE) on ANIMAL-10N, 73.1 vs 67.2 % on Clothing1M (Chen et al., arXiv 2206.13140; official README).',
+  claim:
+    'Nested dropout on the penultimate features (half-Gaussian unit count, σ = 10 for 10 classes; K chosen on validation) regularises learning with noisy labels: 81.3 vs 79.4 % (CE) on ANIMAL-10N, 73.1 vs 67.2 % on Clothing1M (Chen et al., arXiv 2206.13140; official README).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const {train, test} = loadFashionMnist({trainSize: TRAIN, testSize: VAL + TEST, seed: 0});
     const te = tensors(test);
     const xVal = te.x.slice([0, 0], [VAL, 784]);
     const xTest = te.x.slice([VAL, 0], [TEST, 784]);
-    const lVal = test.y.slice(0, VAL), lTest = test.y.slice(VAL);
+    const lVal = test.y.slice(0, VAL),
+      lTest = test.y.slice(VAL);
     tf.dispose([te.x, te.y]);
     const kChosen: number[] = [];
     for (const noise of NOISE) {
@@ -74,16 +100,25 @@ export const nestedDropoutRow: ClaimExperiment = {
     });
     const sig = NOISE.map(n => {
       const t = Math.round(n * 100);
-      const a = metrics[`fmnist_acc_noise${t}_nested`], b = metrics[`fmnist_acc_noise${t}_plain`];
+      const a = metrics[`fmnist_acc_noise${t}_nested`],
+        b = metrics[`fmnist_acc_noise${t}_plain`];
       return a.mean - b.mean > Math.max(a.sd, b.sd);
     });
     const noisyWins = sig.slice(1).filter(Boolean).length;
-    const verdict = noisyWins === 2 ? 'replicates' : noisyWins === 1 || gains.slice(1).every(g => g > 0) ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      noisyWins === 2
+        ? 'replicates'
+        : noisyWins === 1 || gains.slice(1).every(g => g > 0)
+          ? 'partially'
+          : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,
       setup: `Fashion-MNIST subset (${TRAIN} train with 0 / 20 / 40 % symmetric label noise, ${VAL} clean validation, ${TEST} clean test); MLP 784→256→${FEATURES} (ReLU features) → [tfa nestedDropout σ = ${SIGMA}] → bias-free Dense 10; Adam 1e-3, batch 64, ${EPOCHS} epochs; nested model evaluated with the K ∈ 1..${FEATURES} best on the validation set (the official inference). Seeds ${SEEDS.join(', ')} (init, order, noise draw).`,
-      result: `Clean test accuracy, plain → nested: ${NOISE.map(n => { const t = Math.round(n * 100); return `${t} % noise ${pct(metrics[`fmnist_acc_noise${t}_plain`])} → ${pct(metrics[`fmnist_acc_noise${t}_nested`])}`; }).join('; ')}; chosen K ${metrics.chosen_k.mean.toFixed(1)} ± ${metrics.chosen_k.sd.toFixed(1)} of ${FEATURES}.`,
+      result: `Clean test accuracy, plain → nested: ${NOISE.map(n => {
+        const t = Math.round(n * 100);
+        return `${t} % noise ${pct(metrics[`fmnist_acc_noise${t}_plain`])} → ${pct(metrics[`fmnist_acc_noise${t}_nested`])}`;
+      }).join('; ')}; chosen K ${metrics.chosen_k.mean.toFixed(1)} ± ${metrics.chosen_k.sd.toFixed(1)} of ${FEATURES}.`,
       verdict,
       why: `Nested dropout changes accuracy by ${gains.map((g, i) => `${(100 * g).toFixed(1)} pt at ${Math.round(NOISE[i] * 100)} %`).join(', ')}; ${noisyWins === 2 ? 'the gain under noise exceeds the seed sd at both noise levels' : noisyWins === 1 ? 'the gain exceeds the seed sd at only one noise level' : 'no gain exceeds the seed sd'}, ${gains[0] < 0 ? 'and it costs some clean-label accuracy.' : 'with no cost on clean labels.'}`,
     };

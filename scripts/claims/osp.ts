@@ -3,10 +3,32 @@
  * Muon + single-scale RMSNorm keeps activation excess kurtosis near zero,
  * where Adam + per-channel RMSNorm develops extreme outliers.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, glorot, log, pct, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  disposeData,
+  fashion,
+  glorot,
+  log,
+  pct,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tf,
+  tfa,
+  trainClassifier,
+} from './common';
 
 // Batch 256 keeps the Muon steps (≈0.3 s each on 2 shared cores) within the time budget.
-const TRAIN = SMOKE ? 300 : 8000, TEST = 2000, EPOCHS = 4, BATCH = 256, WIDTH = 128, BLOCKS = 2;
+const TRAIN = SMOKE ? 300 : 8000,
+  TEST = 2000,
+  EPOCHS = 4,
+  BATCH = 256,
+  WIDTH = 128,
+  BLOCKS = 2;
 
 /** Per-channel RMSNorm (γ ∈ R^d, init 1): the baseline OSP replaces. Script-local, not a library layer. */
 class ChannelRMSNorm extends tf.layers.Layer {
@@ -32,14 +54,22 @@ type Norm = 'channel' | 'single';
 function model(norm: Norm, seed: number): tf.LayersModel {
   const mk = (name: string) => (norm === 'single' ? tfa.layers.singleScaleRMSNorm({name}) : new ChannelRMSNorm({name}));
   const input = tf.input({shape: [784]});
-  let h = tf.layers.dense({units: WIDTH, kernelInitializer: glorot(seed), name: 'embed'}).apply(input) as tf.SymbolicTensor;
+  let h = tf.layers
+    .dense({units: WIDTH, kernelInitializer: glorot(seed), name: 'embed'})
+    .apply(input) as tf.SymbolicTensor;
   for (let b = 0; b < BLOCKS; b++) {
     const n = mk(`norm${b}`).apply(h) as tf.SymbolicTensor;
-    const u = tf.layers.dense({units: 2 * WIDTH, activation: 'relu', kernelInitializer: glorot(seed + 10 * b + 1)}).apply(n) as tf.SymbolicTensor;
-    const v = tf.layers.dense({units: WIDTH, kernelInitializer: glorot(seed + 10 * b + 2)}).apply(u) as tf.SymbolicTensor;
+    const u = tf.layers
+      .dense({units: 2 * WIDTH, activation: 'relu', kernelInitializer: glorot(seed + 10 * b + 1)})
+      .apply(n) as tf.SymbolicTensor;
+    const v = tf.layers
+      .dense({units: WIDTH, kernelInitializer: glorot(seed + 10 * b + 2)})
+      .apply(u) as tf.SymbolicTensor;
     h = tf.layers.add({name: `res${b}`}).apply([h, v]) as tf.SymbolicTensor;
   }
-  const out = tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 99)}).apply(mk('norm_final').apply(h)) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 99)})
+    .apply(mk('norm_final').apply(h)) as tf.SymbolicTensor;
   return tf.model({inputs: input, outputs: out});
 }
 
@@ -54,7 +84,8 @@ export const ospRow: ClaimExperiment = {
   name: 'osp',
   order: 5,
   title: 'OSP: Muon + single-scale RMSNorm vs Adam + RMSNorm',
-  claim: 'Muon with single-scale RMSNorm (and embedding projections) trains without activation outliers: excess kurtosis 0.04 vs 1818.56 for Adam on a 1.4B LLM, with 4-bit quantised accuracy 35.7 vs 26.5 (OSP, arXiv 2506.19697, abstract/README).',
+  claim:
+    'Muon with single-scale RMSNorm (and embedding projections) trains without activation outliers: excess kurtosis 0.04 vs 1818.56 for Adam on a 1.4B LLM, with 4-bit quantised accuracy 35.7 vs 26.5 (OSP, arXiv 2506.19697, abstract/README).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const data = fashion(TRAIN, TEST);
@@ -65,10 +96,17 @@ export const ospRow: ClaimExperiment = {
       for (const seed of SEEDS) {
         seedEverything(seed);
         const m = model(c.norm, seed);
-        const opt = c.opt === 'adam' ? tf.train.adam(1e-3) : tfa.optimizers.muon({learningRate: 0.02, exclude: tfa.optimizers.muonExcludeDefaults(m)});
+        const opt =
+          c.opt === 'adam'
+            ? tf.train.adam(1e-3)
+            : tfa.optimizers.muon({learningRate: 0.02, exclude: tfa.optimizers.muonExcludeDefaults(m)});
         let kMax = NaN;
         const monitor = tfa.callbacks.activationKurtosisMonitor({probe, layers: ['res0', 'res1'], every: EPOCHS});
-        const grab = new tf.CustomCallback({onEpochEnd: async (_e, logs) => { if (logs?.kurtosis_max != null) kMax = logs.kurtosis_max as number; }});
+        const grab = new tf.CustomCallback({
+          onEpochEnd: async (_e, logs) => {
+            if (logs?.kurtosis_max != null) kMax = logs.kurtosis_max as number;
+          },
+        });
         const r = await trainClassifier(m, opt, data, {epochs: EPOCHS, batchSize: BATCH, callbacks: [monitor, grab]});
         acc.push(r.acc);
         kurt.push(kMax);
@@ -76,16 +114,21 @@ export const ospRow: ClaimExperiment = {
       }
       metrics[`fmnist_acc_${c.key}`] = stat(acc);
       metrics[`kurtosis_max_${c.key}`] = stat(kurt);
-      log(`osp ${c.key}: acc ${pm(metrics[`fmnist_acc_${c.key}`])}, kurtosis ${pm(metrics[`kurtosis_max_${c.key}`], 2)}`);
+      log(
+        `osp ${c.key}: acc ${pm(metrics[`fmnist_acc_${c.key}`])}, kurtosis ${pm(metrics[`kurtosis_max_${c.key}`], 2)}`,
+      );
     }
     probe.dispose();
     disposeData(data);
-    const kA = metrics.kurtosis_max_adam_rmsnorm, kO = metrics.kurtosis_max_muon_ssnorm;
-    const aA = metrics.fmnist_acc_adam_rmsnorm, aO = metrics.fmnist_acc_muon_ssnorm;
+    const kA = metrics.kurtosis_max_adam_rmsnorm,
+      kO = metrics.kurtosis_max_muon_ssnorm;
+    const aA = metrics.fmnist_acc_adam_rmsnorm,
+      aO = metrics.fmnist_acc_muon_ssnorm;
     const lower = kO.mean + kO.sd < kA.mean - kA.sd;
     const nearZero = Math.abs(kO.mean) < 1;
     const accOk = aO.mean >= aA.mean - Math.max(aA.sd, aO.sd);
-    const verdict = lower && accOk && nearZero ? 'replicates' : lower ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      lower && accOk && nearZero ? 'replicates' : lower ? 'partially' : 'does not replicate at this scale';
     const k = (key: string) => pm(metrics[`kurtosis_max_${key}`], 2);
     return {
       seeds: SEEDS,

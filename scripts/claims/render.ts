@@ -19,13 +19,19 @@ export function sortedRows(rows: Record<string, ClaimRow>): ClaimRow[] {
 export function renderTable(rows: Record<string, ClaimRow>): string {
   const list = sortedRows(rows);
   const lines = [
-    '| # | row | paper\'s claim | our setup | our result (mean ± sd) | verdict |',
+    "| # | row | paper's claim | our setup | our result (mean ± sd) | verdict |",
     '|---|---|---|---|---|---|',
-    ...list.map(r => `| ${r.order} | \`${r.name}\` ${cell(r.title)} | ${cell(r.claim)} | ${cell(r.setup)} | ${cell(r.result)} | **${r.verdict}**: ${cell(r.why)} |`),
+    ...list.map(
+      r =>
+        `| ${r.order} | \`${r.name}\` ${cell(r.title)} | ${cell(r.claim)} | ${cell(r.setup)} | ${cell(r.result)} | **${r.verdict}**: ${cell(r.why)} |`,
+    ),
     '',
     '| row | seeds | backend (patched kernels) | wall time | measured on |',
     '|---|---|---|---|---|',
-    ...list.map(r => `| \`${r.name}\` | ${r.seeds.join(', ')} | ${r.backend}${r.patchedKernels.length ? ` (${r.patchedKernels.length})` : ''} | ${Math.round(r.seconds)} s | ${r.date} |`),
+    ...list.map(
+      r =>
+        `| \`${r.name}\` | ${r.seeds.join(', ')} | ${r.backend}${r.patchedKernels.length ? ` (${r.patchedKernels.length})` : ''} | ${Math.round(r.seconds)} s | ${r.date} |`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -56,7 +62,9 @@ const QUOTE = /<!-- claim:([a-z0-9-]+) -->\n([\s\S]*?)\n<!-- \/claim -->/g;
 
 /** Rewrites every quote block of `doc` whose row exists in `rows`. */
 export function replaceQuotes(doc: string, rows: Record<string, ClaimRow>): string {
-  return doc.replace(QUOTE, (whole, name: string) => (rows[name] ? `<!-- claim:${name} -->\n${renderQuote(rows[name])}\n<!-- /claim -->` : whole));
+  return doc.replace(QUOTE, (whole, name: string) =>
+    rows[name] ? `<!-- claim:${name} -->\n${renderQuote(rows[name])}\n<!-- /claim -->` : whole,
+  );
 }
 
 /** The quote blocks of `doc`: row name and its text. */

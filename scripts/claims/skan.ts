@@ -5,11 +5,33 @@
  * Fourier per edge, then harden() = argmax per edge and fine-tune) against
  * the same layer restricted to one basis.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, accuracy, disposeData, fashion, log, paramCount, pct, pm, seedEverything, stat, tf, tfa} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  accuracy,
+  disposeData,
+  fashion,
+  log,
+  paramCount,
+  pct,
+  pm,
+  seedEverything,
+  stat,
+  tf,
+  tfa,
+} from './common';
 import {SIN_EXP, symbolicTask} from './kan_common';
 
-const TRAIN = SMOKE ? 300 : 3000, TEST = 2000, EPOCHS = 2, HARD_EPOCHS = 1, WIDTH = 16;
-const FIT_STEPS = 300, FIT_HARD_STEPS = 150, FIT_WIDTH = 5;
+const TRAIN = SMOKE ? 300 : 3000,
+  TEST = 2000,
+  EPOCHS = 2,
+  HARD_EPOCHS = 1,
+  WIDTH = 16;
+const FIT_STEPS = 300,
+  FIT_HARD_STEPS = 150,
+  FIT_WIDTH = 5;
 type Pool = 'all' | 'bspline' | 'chebyshev' | 'rbf' | 'fourier';
 const POOLS: Pool[] = ['all', 'bspline', 'chebyshev', 'rbf', 'fourier'];
 
@@ -26,7 +48,8 @@ export const skanRow: ClaimExperiment = {
   name: 'skan',
   order: 3,
   title: 'S-KAN (SelectableKAN) vs single-basis KANs',
-  claim: 'Choosing the activation space per KAN node (S-KAN) beats single-basis KANs on 7 function-fitting tasks and gives leading image-classification results (S-KAN, arXiv 2408.08338, abstract).',
+  claim:
+    'Choosing the activation space per KAN node (S-KAN) beats single-basis KANs on 7 function-fitting tasks and gives leading image-classification results (S-KAN, arXiv 2408.08338, abstract).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const params: Record<string, number> = {};
@@ -67,7 +90,14 @@ export const skanRow: ClaimExperiment = {
       const soft: number[] = [];
       for (const seed of SEEDS) {
         seedEverything(seed);
-        const model = tf.sequential({layers: [layer(pool, WIDTH, [196]), tf.layers.layerNormalization(), layer(pool, 10), tf.layers.activation({activation: 'softmax'})]});
+        const model = tf.sequential({
+          layers: [
+            layer(pool, WIDTH, [196]),
+            tf.layers.layerNormalization(),
+            layer(pool, 10),
+            tf.layers.activation({activation: 'softmax'}),
+          ],
+        });
         params[pool] = paramCount(model);
         let opt = tf.train.adam(3e-3);
         model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
@@ -91,10 +121,13 @@ export const skanRow: ClaimExperiment = {
     disposeData(data);
     const singles = POOLS.slice(1);
     const bestFit = singles.reduce((a, p) => (metrics[`fit_mse_${p}`].mean < metrics[`fit_mse_${a}`].mean ? p : a));
-    const bestImg = singles.reduce((a, p) => (metrics[`fmnist_acc_${p}`].mean > metrics[`fmnist_acc_${a}`].mean ? p : a));
+    const bestImg = singles.reduce((a, p) =>
+      metrics[`fmnist_acc_${p}`].mean > metrics[`fmnist_acc_${a}`].mean ? p : a,
+    );
     const fitWin = metrics.fit_mse_all.mean < metrics[`fit_mse_${bestFit}`].mean;
     const imgWin = metrics.fmnist_acc_all.mean > metrics[`fmnist_acc_${bestImg}`].mean;
-    const verdict = fitWin && imgWin ? 'replicates' : fitWin || imgWin ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      fitWin && imgWin ? 'replicates' : fitWin || imgWin ? 'partially' : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,

@@ -3,17 +3,38 @@
  * clipping of the AdamW update gives stabler training at high learning rates
  * and smaller weight norms.
  */
-import {ClaimExperiment, SEEDS, SMOKE, Stat, disposeData, fashion, glorot, log, pm, release, seedEverything, stat, tf, tfa, trainClassifier} from './common';
+import {
+  ClaimExperiment,
+  SEEDS,
+  SMOKE,
+  Stat,
+  disposeData,
+  fashion,
+  glorot,
+  log,
+  pm,
+  release,
+  seedEverything,
+  stat,
+  tf,
+  tfa,
+  trainClassifier,
+} from './common';
 
-const TRAIN = SMOKE ? 300 : 3000, TEST = 2000, EPOCHS = 3, WIDTH = 128;
+const TRAIN = SMOKE ? 300 : 3000,
+  TEST = 2000,
+  EPOCHS = 3,
+  WIDTH = 128;
 const LRS = [1e-3, 3e-3, 1e-2, 3e-2];
 
 function mlp(seed: number): tf.Sequential {
-  return tf.sequential({layers: [
-    tf.layers.dense({units: WIDTH, activation: 'relu', inputShape: [784], kernelInitializer: glorot(seed)}),
-    tf.layers.dense({units: WIDTH, activation: 'relu', kernelInitializer: glorot(seed + 1)}),
-    tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({units: WIDTH, activation: 'relu', inputShape: [784], kernelInitializer: glorot(seed)}),
+      tf.layers.dense({units: WIDTH, activation: 'relu', kernelInitializer: glorot(seed + 1)}),
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: glorot(seed + 2)}),
+    ],
+  });
 }
 
 /** Spikes: batch losses above 2× the median of the previous 20 batches (after the first 20). */
@@ -30,27 +51,40 @@ export const spectraRow: ClaimExperiment = {
   name: 'spectra',
   order: 9,
   title: 'SPECTRA vs AdamW: learning-rate sweep',
-  claim: 'Clipping the spectrum of the optimizer update (SPECTRA, post-clip at c) uniformly improves validation loss over AdamW and other base optimizers, is stabler at high learning rates (spikes suppressed) and yields smaller weight norms (arXiv 2603.14315, abstract; no numbers retrievable).',
+  claim:
+    'Clipping the spectrum of the optimizer update (SPECTRA, post-clip at c) uniformly improves validation loss over AdamW and other base optimizers, is stabler at high learning rates (spikes suppressed) and yields smaller weight norms (arXiv 2603.14315, abstract; no numbers retrievable).',
   async run() {
     const metrics: Record<string, Stat> = {};
     const data = fashion(TRAIN, TEST);
     const results: string[] = [];
     for (const kind of ['adamw', 'spectra'] as const) {
       for (const lr of LRS) {
-        const loss: number[] = [], acc: number[] = [], nspk: number[] = [], fro: number[] = [], spec: number[] = [];
+        const loss: number[] = [],
+          acc: number[] = [],
+          nspk: number[] = [],
+          fro: number[] = [],
+          spec: number[] = [];
         for (const seed of SEEDS) {
           seedEverything(seed);
           const m = mlp(seed);
           // Same weight decay (0.1, SPECTRA's default) for both; clipThreshold c = 10 (default).
-          const opt = kind === 'adamw' ? tfa.optimizers.adamw({learningRate: lr, weightDecay: 0.1}) : tfa.optimizers.spectra({learningRate: lr, weightDecay: 0.1});
+          const opt =
+            kind === 'adamw'
+              ? tfa.optimizers.adamw({learningRate: lr, weightDecay: 0.1})
+              : tfa.optimizers.spectra({learningRate: lr, weightDecay: 0.1});
           const batch: number[] = [];
-          const cb = new tf.CustomCallback({onBatchEnd: async (_b, logs) => { batch.push(logs?.loss as number); }});
+          const cb = new tf.CustomCallback({
+            onBatchEnd: async (_b, logs) => {
+              batch.push(logs?.loss as number);
+            },
+          });
           const r = await trainClassifier(m, opt, data, {epochs: EPOCHS, batchSize: 64, callbacks: [cb]});
           const last = r.history.history.loss[EPOCHS - 1] as number;
           loss.push(Number.isFinite(last) ? last : 10);
           acc.push(r.acc);
           nspk.push(spikes(batch));
-          let f = 0, s = 0;
+          let f = 0,
+            s = 0;
           for (const l of m.layers) {
             const k = l.getWeights()[0] as tf.Tensor2D;
             f += Math.sqrt(tf.tidy(() => tf.sum(tf.square(k)).dataSync()[0]));
@@ -66,18 +100,25 @@ export const spectraRow: ClaimExperiment = {
         metrics[`loss_spikes_${tag}`] = stat(nspk);
         metrics[`frobenius_sum_${tag}`] = stat(fro);
         metrics[`spectral_norm_max_${tag}`] = stat(spec);
-        results.push(`${kind} lr ${lr}: loss ${pm(stat(loss))}, acc ${pm(stat(acc))}, spikes ${pm(stat(nspk), 1)}, Σ‖W‖_F ${pm(stat(fro), 1)}, max σ₁ ${pm(stat(spec), 2)}`);
+        results.push(
+          `${kind} lr ${lr}: loss ${pm(stat(loss))}, acc ${pm(stat(acc))}, spikes ${pm(stat(nspk), 1)}, Σ‖W‖_F ${pm(stat(fro), 1)}, max σ₁ ${pm(stat(spec), 2)}`,
+        );
         log(`spectra ${results[results.length - 1]}`);
       }
     }
     disposeData(data);
     const g = (k: string) => metrics[k].mean;
     const high = LRS.slice(-2);
-    const stabler = high.every(lr => g(`final_train_loss_spectra_lr${lr}`) <= g(`final_train_loss_adamw_lr${lr}`) && g(`loss_spikes_spectra_lr${lr}`) <= g(`loss_spikes_adamw_lr${lr}`));
+    const stabler = high.every(
+      lr =>
+        g(`final_train_loss_spectra_lr${lr}`) <= g(`final_train_loss_adamw_lr${lr}`) &&
+        g(`loss_spikes_spectra_lr${lr}`) <= g(`loss_spikes_adamw_lr${lr}`),
+    );
     const smaller = LRS.every(lr => g(`frobenius_sum_spectra_lr${lr}`) < g(`frobenius_sum_adamw_lr${lr}`));
     const bestA = Math.max(...LRS.map(lr => g(`test_acc_adamw_lr${lr}`)));
     const bestS = Math.max(...LRS.map(lr => g(`test_acc_spectra_lr${lr}`)));
-    const verdict = stabler && smaller ? 'replicates' : stabler || smaller ? 'partially' : 'does not replicate at this scale';
+    const verdict =
+      stabler && smaller ? 'replicates' : stabler || smaller ? 'partially' : 'does not replicate at this scale';
     return {
       seeds: SEEDS,
       metrics,

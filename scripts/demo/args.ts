@@ -20,7 +20,8 @@ function npmConfig(name: string): string | undefined {
 
 function intArg(name: string, raw: string | undefined, min: number): number {
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return v;
 }
 
@@ -38,15 +39,32 @@ export function parseArgs(argv: string[] = process.argv.slice(2)): CliOptions {
     const [flag, inline] = argv[i].split('=', 2);
     const value = (): string => inline ?? argv[++i];
     switch (flag) {
-      case '--quick': opts.quick = true; break;
-      case '--png': opts.png = true; break;
-      case '--epochs': opts.epochs = intArg('epochs', value(), 1); break;
-      case '--seed': opts.seed = intArg('seed', value(), 0); break;
-      case '--backend': opts.backend = value(); break;
-      case '--out': opts.out = value(); break;
-      case '--only': opts.only = value().split(','); break;
-      case '--help': case '-h':
-        console.log('options: --quick  --epochs N  --backend cpu|wasm|tensorflow  --seed N  --out DIR  --only run1,run2  --png');
+      case '--quick':
+        opts.quick = true;
+        break;
+      case '--png':
+        opts.png = true;
+        break;
+      case '--epochs':
+        opts.epochs = intArg('epochs', value(), 1);
+        break;
+      case '--seed':
+        opts.seed = intArg('seed', value(), 0);
+        break;
+      case '--backend':
+        opts.backend = value();
+        break;
+      case '--out':
+        opts.out = value();
+        break;
+      case '--only':
+        opts.only = value().split(',');
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          'options: --quick  --epochs N  --backend cpu|wasm|tensorflow  --seed N  --out DIR  --only run1,run2  --png',
+        );
         process.exit(0);
         break;
       default:

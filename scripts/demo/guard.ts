@@ -40,10 +40,22 @@ export class GuardedCallback extends tf.Callback {
     }
   }
 
-  override onTrainBegin(logs?: Logs): Promise<void> { return this.call('onTrainBegin', logs); }
-  override onTrainEnd(logs?: Logs): Promise<void> { return this.call('onTrainEnd', logs); }
-  override onEpochBegin(epoch: number, logs?: Logs): Promise<void> { return this.call('onEpochBegin', epoch, logs); }
-  override onEpochEnd(epoch: number, logs?: Logs): Promise<void> { return this.call('onEpochEnd', epoch, logs); }
-  override onBatchBegin(batch: number, logs?: Logs): Promise<void> { return this.call('onBatchBegin', batch, logs); }
-  override onBatchEnd(batch: number, logs?: Logs): Promise<void> { return this.call('onBatchEnd', batch, logs); }
+  override onTrainBegin(logs?: Logs): Promise<void> {
+    return this.call('onTrainBegin', logs);
+  }
+  override onTrainEnd(logs?: Logs): Promise<void> {
+    return this.call('onTrainEnd', logs);
+  }
+  override onEpochBegin(epoch: number, logs?: Logs): Promise<void> {
+    return this.call('onEpochBegin', epoch, logs);
+  }
+  override onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
+    return this.call('onEpochEnd', epoch, logs);
+  }
+  override onBatchBegin(batch: number, logs?: Logs): Promise<void> {
+    return this.call('onBatchBegin', batch, logs);
+  }
+  override onBatchEnd(batch: number, logs?: Logs): Promise<void> {
+    return this.call('onBatchEnd', batch, logs);
+  }
 }

@@ -55,7 +55,16 @@ function updateGrids(model: tf.LayersModel, x: tf.Tensor): void {
 }
 
 /** Adam on minibatches; loss MSE (+ λ·sparsity penalty); grid updates every 10 steps for the first 80 %. */
-function train(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, steps: number, lr: number, lambda: number, s: KanFormulaSettings, grids: boolean): void {
+function train(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  steps: number,
+  lr: number,
+  lambda: number,
+  s: KanFormulaSettings,
+  grids: boolean,
+): void {
   const opt = tf.train.adam(lr);
   for (let step = 0; step < steps; step++) {
     if (grids && step % 10 === 0 && step < 0.8 * steps) updateGrids(model, x);
@@ -80,19 +89,29 @@ export async function runKanFormula(s: KanFormulaSettings, withPlot = true): Pro
   const xTest = tf.randomUniform([1000, 2], -1, 1, 'float32', s.seed + 1);
   const yTrain = tf.tensor2d((xTrain.arraySync() as number[][]).map(r => [target(r)]));
   const yTest = tf.tensor2d((xTest.arraySync() as number[][]).map(r => [target(r)]));
-  const model = tf.sequential({layers: [
-    tfa.layers.bsplineKAN({units: 5, inputShape: [2], seed: s.seed + 1}),
-    tfa.layers.bsplineKAN({units: 1, seed: s.seed + 2})]});
+  const model = tf.sequential({
+    layers: [
+      tfa.layers.bsplineKAN({units: 5, inputShape: [2], seed: s.seed + 1}),
+      tfa.layers.bsplineKAN({units: 1, seed: s.seed + 2}),
+    ],
+  });
   train(model, xTrain, yTrain, s.steps[0], 1e-2, s.lambda, s, true);
   const sparse = rmse(model, xTest, yTest);
   const scores = tfa.kan.edgeScores(model, xTrain);
-  const svg = withPlot ? await tfa.plots.kanFunctions(model.layers[0], {scores: scores.edges[0], title: 'φ of the [2, 5, 1] KAN, opacity = edge score'}) : undefined;
+  const svg = withPlot
+    ? await tfa.plots.kanFunctions(model.layers[0], {
+        scores: scores.edges[0],
+        title: 'φ of the [2, 5, 1] KAN, opacity = edge score',
+      })
+    : undefined;
   const {model: small} = tfa.kan.prune(model, xTrain);
   const pruned = rmse(small, xTest, yTest);
   tfa.kan.refine(small, xTrain, 10);
   train(small, xTrain, yTrain, s.steps[1], 1e-2, 0, s, true);
   const refined = rmse(small, xTest, yTest);
-  const done = tfa.kan.autoSymbolic(small, xTrain, {library: ['x', 'x^2', 'x^3', 'x^4', 'exp', 'log', 'sqrt', 'tanh', 'sin', 'abs']});
+  const done = tfa.kan.autoSymbolic(small, xTrain, {
+    library: ['x', 'x^2', 'x^3', 'x^4', 'exp', 'log', 'sqrt', 'tanh', 'sin', 'abs'],
+  });
   tfa.kan.refitSymbolic(small, xTrain, yTrain);
   const symbolic = rmse(small, xTest, yTest);
   const testR2 = tf.tidy(() => {
@@ -118,7 +137,8 @@ export async function runKanFormula(s: KanFormulaSettings, withPlot = true): Pro
   return result;
 }
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c] ?? c);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c] ?? c);
 
 /** The report's HTML section. */
 export function kanFormulaPanel(r: KanFormulaResult | {error: string}): string {

@@ -42,14 +42,25 @@ export interface ReportMeta {
   missing: string[];
 }
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c] ?? c);
+const esc = (s: string): string =>
+  s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c] ?? c);
 
 export const fmt = (v: number | undefined, digits: number): string =>
   v == null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
 
 /** Rows of the results table (also printed in the terminal). */
 export function tableRows(results: RunResult[]): string[][] {
-  const header = ['run', 'optimizer', 'test acc', 'params', 'train s/epoch', 'train cpu s/epoch', 'epoch s (with monitors)', 'final DSE (bits)', 'final alpha'];
+  const header = [
+    'run',
+    'optimizer',
+    'test acc',
+    'params',
+    'train s/epoch',
+    'train cpu s/epoch',
+    'epoch s (with monitors)',
+    'final DSE (bits)',
+    'final alpha',
+  ];
   const rows = results.map(r =>
     r.status === 'ok'
       ? [
@@ -89,7 +100,9 @@ function curves(results: RunResult[], metrics: Array<[key: string, label: string
   for (const r of results) {
     if (r.history == null) continue;
     for (const [key, label] of metrics) {
-      (r.history[key] ?? []).forEach((value, epoch) => records.push({epoch: epoch + 1, metric: label, layer: r.name, value}));
+      (r.history[key] ?? []).forEach((value, epoch) =>
+        records.push({epoch: epoch + 1, metric: label, layer: r.name, value}),
+      );
     }
   }
   if (records.length === 0) return notAvailable(`${metrics.map(m => m[0]).join(', ')} (no run logged them)`);
@@ -117,15 +130,20 @@ function spectra(results: RunResult[]): string {
       parts.push(`<p class="na">${esc(r.name)}: spectrumPlot failed: ${esc((e as Error).message)}</p>`);
     }
   }
-  return parts.length ? `<div class="grid">${parts.join('')}</div>` : notAvailable('weight spectra (tfa.spectral.weightSpectrum)');
+  return parts.length
+    ? `<div class="grid">${parts.join('')}</div>`
+    : notAvailable('weight spectra (tfa.spectral.weightSpectrum)');
 }
 
 function kanFunctions(results: RunResult[]): string {
   const parts: string[] = [];
   for (const r of results) {
-    for (const k of r.kanSvgs ?? []) parts.push(`<figure>${k.svg}<figcaption>${esc(r.name)}: layer ${esc(k.layer)}</figcaption></figure>`);
+    for (const k of r.kanSvgs ?? [])
+      parts.push(`<figure>${k.svg}<figcaption>${esc(r.name)}: layer ${esc(k.layer)}</figcaption></figure>`);
   }
-  return parts.length ? parts.join('') : notAvailable('learned KAN functions (tfa.plots KAN function grid, or no KAN run)');
+  return parts.length
+    ? parts.join('')
+    : notAvailable('learned KAN functions (tfa.plots KAN function grid, or no KAN run)');
 }
 
 /** Extra report panels computed outside the MNIST runs (HTML). */
@@ -154,7 +172,14 @@ ${meta.missing.length ? `<p class="na">Not available in this build: ${esc(meta.m
 ${htmlTable(tableRows(results))}
 <p class="meta">test acc: accuracy on the held-out test split after the last epoch. train s/epoch: wall time of the training batches; train cpu s/epoch: the process's CPU time for them (a fairer comparison when other work shares the machine); epoch s adds validation and the dseMonitor/weightSpectrumMonitor callbacks. DSE: diffusion spectral entropy of the hidden representation on the probe (dseMonitor). alpha: mean power-law exponent of the Dense kernels (weightSpectrumMonitor).</p>
 <h2>Accuracy</h2>
-${curves(ok, [['acc', 'train accuracy'], ['val_acc', 'test accuracy']], 'Accuracy per epoch')}
+${curves(
+  ok,
+  [
+    ['acc', 'train accuracy'],
+    ['val_acc', 'test accuracy'],
+  ],
+  'Accuracy per epoch',
+)}
 <h2>Diffusion spectral entropy of the hidden layer</h2>
 ${curves(ok, [['dse', 'dse (bits)']], 'DSE per epoch')}
 ${curves(ok, [['alpha_mean', 'alpha_mean']], 'Mean power-law alpha of the Dense kernels')}

@@ -110,13 +110,22 @@ export const RUNS: RunSpec[] = [
     name: 'mlp-muon',
     title: 'MLP 784-128-10, Muon',
     kind: 'mlp',
-    needs: [['optimizers', 'muon'], ['optimizers', 'muonExcludeDefaults']],
+    needs: [
+      ['optimizers', 'muon'],
+      ['optimizers', 'muonExcludeDefaults'],
+    ],
     build: seed => {
       const model = mlp(seed);
       const exclude = need<(m: tf.LayersModel) => string[]>('optimizers', 'muonExcludeDefaults')(model);
       // Muon on the hidden matrix; the output kernel and biases go to its inner AdamW (Keller Jordan's advice).
       const optimizer = need<OptimizerFactory>('optimizers', 'muon')({learningRate: 0.02, exclude});
-      return {model, optimizer, optimizerName: `Muon lr 0.02 (+AdamW for ${exclude.length} excluded kernel(s) and biases)`, representation: 'hidden', kanLayers: []};
+      return {
+        model,
+        optimizer,
+        optimizerName: `Muon lr 0.02 (+AdamW for ${exclude.length} excluded kernel(s) and biases)`,
+        representation: 'hidden',
+        kanLayers: [],
+      };
     },
   },
   {
@@ -138,7 +147,11 @@ export const RUNS: RunSpec[] = [
     kind: 'kan',
     needs: [['layers', 'bsplineKAN']],
     build: () => ({
-      model: kan(need<LayerFactory>('layers', 'bsplineKAN'), matchWidth(h => bsplineParams(h)), {}),
+      model: kan(
+        need<LayerFactory>('layers', 'bsplineKAN'),
+        matchWidth(h => bsplineParams(h)),
+        {},
+      ),
       optimizer: tf.train.adam(1e-3),
       optimizerName: 'Adam lr 1e-3',
       representation: 'hidden',
@@ -151,7 +164,11 @@ export const RUNS: RunSpec[] = [
     kind: 'kan',
     needs: [['layers', 'rbfKAN']],
     build: () => ({
-      model: kan(need<LayerFactory>('layers', 'rbfKAN'), matchWidth(h => rbfParams(h)), {}),
+      model: kan(
+        need<LayerFactory>('layers', 'rbfKAN'),
+        matchWidth(h => rbfParams(h)),
+        {},
+      ),
       optimizer: tf.train.adam(1e-3),
       optimizerName: 'Adam lr 1e-3',
       representation: 'hidden',

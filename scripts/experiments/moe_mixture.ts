@@ -20,9 +20,15 @@ function arg(name: string, dflt: number): number {
 export function mixtureTask(n: number, seed: number): {x: tf.Tensor2D; y: tf.Tensor2D} {
   return tf.tidy(() => {
     const x = tf.randomNormal([n, 2], 0, 1, 'float32', seed) as tf.Tensor2D;
-    const g = tf.tensor2d([[1, -1, 0.5, -0.5], [0.3, 0.6, -1, -0.2]]);
+    const g = tf.tensor2d([
+      [1, -1, 0.5, -0.5],
+      [0.3, 0.6, -1, -0.2],
+    ]);
     const gates = tf.softmax(tf.div(tf.matMul(x, g), 0.1));
-    const a = tf.tensor2d([[2, -1.5, 0.5, -2], [1, 2, -2.5, 0.3]]);
+    const a = tf.tensor2d([
+      [2, -1.5, 0.5, -2],
+      [1, 2, -2.5, 0.3],
+    ]);
     const b = tf.tensor1d([0.5, -1, 1, 0]);
     const experts = tf.add(tf.matMul(x, a), b); // [n, 4]
     const noise = tf.randomNormal([n, 1], 0, 0.1, 'float32', seed + 1000);
@@ -30,19 +36,29 @@ export function mixtureTask(n: number, seed: number): {x: tf.Tensor2D; y: tf.Ten
   });
 }
 
-type Kind = 'dense' | 'moe-softmax' | 'moe-activation' | 'moe-softmax-anneal' | 'moe-activation-anneal' | 'moe-act-tanh-anneal';
+type Kind =
+  'dense' | 'moe-softmax' | 'moe-activation' | 'moe-softmax-anneal' | 'moe-activation-anneal' | 'moe-act-tanh-anneal';
 
 export function buildModel(kind: Kind, seed: number): tf.LayersModel {
   if (kind === 'dense') {
-    return tf.sequential({layers: [
-      tf.layers.dense({units: 6, activation: 'relu', inputShape: [2], kernelInitializer: tf.initializers.glorotUniform({seed})}),
-      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}),
-    ]});
+    return tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 6,
+          activation: 'relu',
+          inputShape: [2],
+          kernelInitializer: tf.initializers.glorotUniform({seed}),
+        }),
+        tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 1})}),
+      ],
+    });
   }
   const gate = kind.startsWith('moe-softmax') ? 'softmax' : 'activation-softmax';
   const gateActivation = kind.includes('tanh') ? 'tanh' : 'sigmoid';
   const input = tf.input({shape: [2]});
-  const out = tfa.layers.moe({numExperts: 4, units: 1, gate, gateActivation, seed, name: 'moe'}).apply(input) as tf.SymbolicTensor;
+  const out = tfa.layers
+    .moe({numExperts: 4, units: 1, gate, gateActivation, seed, name: 'moe'})
+    .apply(input) as tf.SymbolicTensor;
   return tf.model({inputs: input, outputs: out});
 }
 
@@ -50,7 +66,14 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const seeds = arg('seeds', 5);
   const epochs = arg('epochs', 300);
-  const kinds: Kind[] = ['dense', 'moe-softmax', 'moe-activation', 'moe-softmax-anneal', 'moe-activation-anneal', 'moe-act-tanh-anneal'];
+  const kinds: Kind[] = [
+    'dense',
+    'moe-softmax',
+    'moe-activation',
+    'moe-softmax-anneal',
+    'moe-activation-anneal',
+    'moe-act-tanh-anneal',
+  ];
   const tauTo = arg('tau', 0.05);
   const thr = arg('thr', 0.1);
   const res: Record<string, {mse: number[]; hit: number[]; fin: number[]; params: number}> = {};
@@ -62,7 +85,9 @@ async function main(): Promise<void> {
       const model = buildModel(k, 10 * s + 1);
       res[k].params = model.countParams() - (k === 'dense' ? 0 : 1); // minus the non-trainable τ
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
-      const callbacks = k.endsWith('anneal') ? [tfa.callbacks.temperatureSchedule({layer: 'moe', from: 1, to: tauTo, epochs: Math.round(epochs / 2)})] : [];
+      const callbacks = k.endsWith('anneal')
+        ? [tfa.callbacks.temperatureSchedule({layer: 'moe', from: 1, to: tauTo, epochs: Math.round(epochs / 2)})]
+        : [];
       const h = await model.fit(train.x, train.y, {epochs, batchSize: 512, verbose: 0, callbacks});
       const losses = h.history['loss'] as number[];
       const hit = losses.findIndex(l => l < thr);
@@ -82,7 +107,9 @@ async function main(): Promise<void> {
   };
   console.log(`seeds ${seeds}, epochs ${epochs}, anneal τ 1 → ${tauTo} over the first half`);
   for (const k of kinds) {
-    console.log(`${k.padEnd(22)} params ${res[k].params}  train ${ms(res[k].fin)} test MSE ${ms(res[k].mse)}  epochs to train MSE<thr ${ms(res[k].hit)}  raw ${res[k].hit.join(',')}`);
+    console.log(
+      `${k.padEnd(22)} params ${res[k].params}  train ${ms(res[k].fin)} test MSE ${ms(res[k].mse)}  epochs to train MSE<thr ${ms(res[k].hit)}  raw ${res[k].hit.join(',')}`,
+    );
   }
 }
 

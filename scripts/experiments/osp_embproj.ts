@@ -21,7 +21,7 @@ function arg(name: string, dflt: number): number {
 
 /** A seeded LCG in [0, 1). */
 function lcg(seed: number): () => number {
-  let s = (seed >>> 0) || 1;
+  let s = seed >>> 0 || 1;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
@@ -36,7 +36,10 @@ export function tokenTask(n: number, seed: number, vocab = 64, window = 8): {x: 
   const z = zipf.reduce((a, b) => a + b, 0);
   const drawZipf = () => {
     let u = rand() * z;
-    for (let r = 0; r < vocab; r++) { u -= zipf[r]; if (u <= 0) return r; }
+    for (let r = 0; r < vocab; r++) {
+      u -= zipf[r];
+      if (u <= 0) return r;
+    }
     return vocab - 1;
   };
   const next = Array.from({length: vocab}, () => Array.from({length: 4}, drawZipf));
@@ -48,27 +51,55 @@ export function tokenTask(n: number, seed: number, vocab = 64, window = 8): {x: 
     for (let t = 0; t < window; t++) xs[i * window + t] = seq[i + t];
     ys[i] = seq[i + window];
   }
-  return tf.tidy(() => ({x: tf.tensor2d(xs, [n, window]), y: tf.oneHot(tf.tensor1d(ys, 'int32'), vocab) as tf.Tensor2D}));
+  return tf.tidy(() => ({
+    x: tf.tensor2d(xs, [n, window]),
+    y: tf.oneHot(tf.tensor1d(ys, 'int32'), vocab) as tf.Tensor2D,
+  }));
 }
 
 export function tokenModel(withProj: boolean, seed: number, vocab = 64, window = 8, dim = 32): tf.LayersModel {
   const layers: tf.layers.Layer[] = [
-    tf.layers.embedding({inputDim: vocab, outputDim: dim, inputLength: window, name: 'emb', embeddingsInitializer: tf.initializers.randomNormal({stddev: 1, seed})}),
+    tf.layers.embedding({
+      inputDim: vocab,
+      outputDim: dim,
+      inputLength: window,
+      name: 'emb',
+      embeddingsInitializer: tf.initializers.randomNormal({stddev: 1, seed}),
+    }),
   ];
   if (withProj) layers.push(tfa.layers.embeddingProjection({name: 'proj', seed: seed + 1}));
   layers.push(
     tf.layers.flatten(),
-    tf.layers.dense({units: 64, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({seed: seed + 2})}),
-    tf.layers.dense({units: vocab, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({seed: seed + 3})}),
+    tf.layers.dense({
+      units: 64,
+      activation: 'relu',
+      name: 'hidden',
+      kernelInitializer: tf.initializers.glorotUniform({seed: seed + 2}),
+    }),
+    tf.layers.dense({
+      units: vocab,
+      activation: 'softmax',
+      name: 'head',
+      kernelInitializer: tf.initializers.glorotUniform({seed: seed + 3}),
+    }),
   );
   return tf.sequential({layers});
 }
 
 /** Trains with Muon (AdamW on embedding and head) and returns the kurtosis of the input representation and of 'hidden'. */
-export async function trainAndMeasure(withProj: boolean, seed: number, epochs: number, n = 1024): Promise<{input: number; hidden: number; loss: number}> {
+export async function trainAndMeasure(
+  withProj: boolean,
+  seed: number,
+  epochs: number,
+  n = 1024,
+): Promise<{input: number; hidden: number; loss: number}> {
   const {x, y} = tokenTask(n, seed);
   const model = tokenModel(withProj, seed);
-  const opt = tfa.optimizers.muon({learningRate: 0.02, exclude: tfa.optimizers.muonExcludeDefaults(model), adamw: {learningRate: 3e-3, weightDecay: 0}});
+  const opt = tfa.optimizers.muon({
+    learningRate: 0.02,
+    exclude: tfa.optimizers.muonExcludeDefaults(model),
+    adamw: {learningRate: 3e-3, weightDecay: 0},
+  });
   model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
   const inputLayer = withProj ? 'proj' : 'emb';
   const mon = tfa.callbacks.activationKurtosisMonitor({probe: x, layers: [inputLayer, 'hidden'], every: epochs});
@@ -85,7 +116,10 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const seeds = arg('seeds', 3);
   const epochs = arg('epochs', 30);
-  const rows: Record<string, {input: number[]; hidden: number[]; loss: number[]}> = {plain: {input: [], hidden: [], loss: []}, proj: {input: [], hidden: [], loss: []}};
+  const rows: Record<string, {input: number[]; hidden: number[]; loss: number[]}> = {
+    plain: {input: [], hidden: [], loss: []},
+    proj: {input: [], hidden: [], loss: []},
+  };
   for (let s = 0; s < seeds; s++) {
     for (const withProj of [false, true]) {
       const r = await trainAndMeasure(withProj, 10 * s + 1, epochs, arg('n', 1024));
@@ -102,7 +136,9 @@ async function main(): Promise<void> {
   };
   console.log(`seeds ${seeds}, epochs ${epochs}, n ${arg('n', 1024)}`);
   for (const k of ['plain', 'proj']) {
-    console.log(`${k.padEnd(6)} input κ ${ms(rows[k].input)}  hidden κ ${ms(rows[k].hidden)}  loss ${ms(rows[k].loss)}`);
+    console.log(
+      `${k.padEnd(6)} input κ ${ms(rows[k].input)}  hidden κ ${ms(rows[k].hidden)}  loss ${ms(rows[k].loss)}`,
+    );
   }
 }
 

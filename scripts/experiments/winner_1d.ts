@@ -28,13 +28,16 @@ export function highFrequencySignal(n: number): {x: tf.Tensor2D; y: tf.Tensor2D}
 }
 
 export function sirenModel(width: number, seed: number, target: tf.Tensor | null): tf.LayersModel {
-  const init = (isFirst: boolean, s: number) => (target == null ? undefined : tfa.initializers.winner({target, isFirst, seed: s}));
-  return tf.sequential({layers: [
-    tfa.layers.sine({units: width, isFirst: true, inputShape: [1], seed, kernelInitializer: init(true, seed + 100)}),
-    tfa.layers.sine({units: width, seed: seed + 2, kernelInitializer: init(false, seed + 200)}),
-    tfa.layers.sine({units: width, seed: seed + 4}),
-    tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 6})}),
-  ]});
+  const init = (isFirst: boolean, s: number) =>
+    target == null ? undefined : tfa.initializers.winner({target, isFirst, seed: s});
+  return tf.sequential({
+    layers: [
+      tfa.layers.sine({units: width, isFirst: true, inputShape: [1], seed, kernelInitializer: init(true, seed + 100)}),
+      tfa.layers.sine({units: width, seed: seed + 2, kernelInitializer: init(false, seed + 200)}),
+      tfa.layers.sine({units: width, seed: seed + 4}),
+      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 6})}),
+    ],
+  });
 }
 
 /** PSNR of the model on (x, y): 10·log10(range²/MSE). */
@@ -46,7 +49,13 @@ export function psnr(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): number 
   });
 }
 
-export async function psnrAfter(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, steps: number, lr = 1e-3): Promise<number> {
+export async function psnrAfter(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  steps: number,
+  lr = 1e-3,
+): Promise<number> {
   model.compile({optimizer: tf.train.adam(lr), loss: 'meanSquaredError'});
   await model.fit(x, y, {epochs: steps, batchSize: x.shape[0], verbose: 0});
   return psnr(model, x, y);

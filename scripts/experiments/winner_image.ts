@@ -18,13 +18,16 @@ function arg(name: string, dflt: number): number {
 }
 
 function model(width: number, seed: number, target: tf.Tensor | null): tf.LayersModel {
-  const init = (isFirst: boolean, s: number) => (target == null ? undefined : tfa.initializers.winner({target, isFirst, seed: s}));
-  return tf.sequential({layers: [
-    tfa.layers.sine({units: width, isFirst: true, inputShape: [2], seed, kernelInitializer: init(true, seed + 100)}),
-    tfa.layers.sine({units: width, seed: seed + 2, kernelInitializer: init(false, seed + 200)}),
-    tfa.layers.sine({units: width, seed: seed + 4}),
-    tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 6})}),
-  ]});
+  const init = (isFirst: boolean, s: number) =>
+    target == null ? undefined : tfa.initializers.winner({target, isFirst, seed: s});
+  return tf.sequential({
+    layers: [
+      tfa.layers.sine({units: width, isFirst: true, inputShape: [2], seed, kernelInitializer: init(true, seed + 100)}),
+      tfa.layers.sine({units: width, seed: seed + 2, kernelInitializer: init(false, seed + 200)}),
+      tfa.layers.sine({units: width, seed: seed + 4}),
+      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 6})}),
+    ],
+  });
 }
 
 async function main(): Promise<void> {
@@ -43,7 +46,9 @@ async function main(): Promise<void> {
   const digit = loadMnist({trainSize: 10, testSize: 1, seed: 0}).train;
   const images: Record<string, tf.Tensor3D> = {
     noise: tf.randomUniform([side, side, 1], 0, 1, 'float32', 5) as tf.Tensor3D,
-    digit: tf.tidy(() => tf.image.resizeBilinear(tf.reshape(tf.tensor(digit.x.slice(0, 784)), [28, 28, 1]) as tf.Tensor3D, [side, side])) as tf.Tensor3D,
+    digit: tf.tidy(() =>
+      tf.image.resizeBilinear(tf.reshape(tf.tensor(digit.x.slice(0, 784)), [28, 28, 1]) as tf.Tensor3D, [side, side]),
+    ) as tf.Tensor3D,
   };
   console.log(`backend ${tf.getBackend()}, ${side}×${side}, width ${width}, steps ${steps}, seeds ${seeds}`);
   for (const [name, img] of Object.entries(images)) {

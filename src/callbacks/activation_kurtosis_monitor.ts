@@ -8,8 +8,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {channelRmsKurtosis, excessKurtosis} from '../spectral';
 import {ValueError, bool, describe, positiveInt} from '../validate';
 import {
-  ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, finiteMean, firesAt, layerNamesArg, layerOutputInModel, probeArg,
+  ActivationProbe,
+  type CallbackLogs,
+  type MetricRecord,
+  RecordSink,
+  type RecordSinkArgs,
+  checkProbeAgainstModel,
+  finiteMean,
+  firesAt,
+  layerNamesArg,
+  layerOutputInModel,
+  probeArg,
 } from './common';
 
 /** Arguments of {@link ActivationKurtosisMonitor}. */
@@ -70,7 +79,8 @@ export class ActivationKurtosisMonitor extends tfl.Callback {
 
   constructor(args: ActivationKurtosisMonitorArgs) {
     super();
-    if (args == null) throw new ValueError(`${WHO}: args must be an object with probe and layers, got ${describe(args)}.`);
+    if (args == null)
+      throw new ValueError(`${WHO}: args must be an object with probe and layers, got ${describe(args)}.`);
     this.probeX = probeArg(args.probe, 'probe', WHO, 2);
     this.layerNames = layerNamesArg(args.layers, WHO);
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
@@ -103,7 +113,10 @@ export class ActivationKurtosisMonitor extends tfl.Callback {
       logs['kurtosis_max'] = max;
       logs['kurtosis_mean'] = mean;
     }
-    records.push({epoch, metric: 'kurtosis_max', layer: null, value: max}, {epoch, metric: 'kurtosis_mean', layer: null, value: mean});
+    records.push(
+      {epoch, metric: 'kurtosis_max', layer: null, value: max},
+      {epoch, metric: 'kurtosis_mean', layer: null, value: mean},
+    );
     this.sink.emit(records);
   }
 

@@ -8,8 +8,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {type ActivationSpectrum, type MassiveActivations, activationSpectrum, massiveActivations} from '../spectral';
 import {ValueError, describe, positiveInt} from '../validate';
 import {
-  ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, firesAt, layerByName, layerNamesArg, probeArg, singleSymbolic,
+  ActivationProbe,
+  type CallbackLogs,
+  type MetricRecord,
+  RecordSink,
+  type RecordSinkArgs,
+  checkProbeAgainstModel,
+  firesAt,
+  layerByName,
+  layerNamesArg,
+  probeArg,
+  singleSymbolic,
 } from './common';
 
 /** Arguments of {@link ActivationSpectrumMonitor}. */
@@ -86,7 +95,8 @@ export class ActivationSpectrumMonitor extends tfl.Callback {
 
   constructor(args: ActivationSpectrumMonitorArgs) {
     super();
-    if (args == null || typeof args !== 'object') throw new ValueError(`${WHO}: args must be an object with probe and layers, got ${describe(args)}.`);
+    if (args == null || typeof args !== 'object')
+      throw new ValueError(`${WHO}: args must be an object with probe and layers, got ${describe(args)}.`);
     this.probeX = probeArg(args.probe, 'probe', WHO, 2);
     this.layerNames = layerNamesArg(args.layers, WHO);
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
@@ -98,7 +108,8 @@ export class ActivationSpectrumMonitor extends tfl.Callback {
     this.last = [];
     checkProbeAgainstModel(this.model, this.probeX, 'probe', WHO);
     const outputs = this.layerNames.map(name =>
-      singleSymbolic(layerByName(this.model, name, WHO).output, `output of layer '${name}'`, WHO));
+      singleSymbolic(layerByName(this.model, name, WHO).output, `output of layer '${name}'`, WHO),
+    );
     this.runner = new ActivationProbe(this.model, outputs);
   }
 
@@ -109,13 +120,20 @@ export class ActivationSpectrumMonitor extends tfl.Callback {
     for (const {layer, spectrum, massive} of results) {
       const values: Array<[string, number]> = [
         ...Object.entries(ACTIVATION_METRICS).map(([k, f]) => [k, f(spectrum)] as [string, number]),
-        ['massive_ratio', massive.ratio], ['max_abs', massive.maxAbs],
+        ['massive_ratio', massive.ratio],
+        ['max_abs', massive.maxAbs],
       ];
       for (const [metric, value] of values) {
         if (logs != null) logs[`${metric}/${layer}`] = value;
         records.push({epoch, metric, layer, value});
       }
-      records.push({epoch, metric: 'top_channels', layer, value: massive.topValues[0], channels: massive.topChannels.join(',')});
+      records.push({
+        epoch,
+        metric: 'top_channels',
+        layer,
+        value: massive.topValues[0],
+        channels: massive.topChannels.join(','),
+      });
     }
     this.sink.emit(records);
   }

@@ -36,7 +36,10 @@ export class RecordSink {
   private readonly logFile: string | null;
   private readonly onRecord: ((record: MetricRecord) => void) | null;
 
-  constructor(args: RecordSinkArgs, private readonly who: string) {
+  constructor(
+    args: RecordSinkArgs,
+    private readonly who: string,
+  ) {
     if (args.logFile != null && (typeof args.logFile !== 'string' || args.logFile.length === 0)) {
       throw new ValueError(`${who}: logFile must be a non-empty string, got ${describe(args.logFile)}.`);
     }
@@ -103,7 +106,8 @@ export function layerNamesArg(value: unknown, who: string): string[] {
 /** Checks an optional `layer` argument: a layer name. */
 export function layerNameArg(value: unknown, who: string): string | null {
   if (value == null) return null;
-  if (typeof value !== 'string' || value.length === 0) throw new ValueError(`${who}: layer must be a layer name, got ${describe(value)}.`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new ValueError(`${who}: layer must be a layer name, got ${describe(value)}.`);
   return value;
 }
 
@@ -118,7 +122,11 @@ export function lastDense(model: tfl.LayersModel, who: string): tfl.layers.Layer
 }
 
 /** A layer's single symbolic input or output (throws for shared or multi-input layers). */
-export function singleSymbolic(t: tfl.SymbolicTensor | tfl.SymbolicTensor[], what: string, who: string): tfl.SymbolicTensor {
+export function singleSymbolic(
+  t: tfl.SymbolicTensor | tfl.SymbolicTensor[],
+  what: string,
+  who: string,
+): tfl.SymbolicTensor {
   if (Array.isArray(t)) {
     if (t.length !== 1) throw new ValueError(`${who}: ${what} must be a single tensor, got ${t.length}.`);
     return t[0];
@@ -160,7 +168,11 @@ export class ActivationProbe {
     return this.compute(x, batchSize, 'none');
   }
 
-  private compute(x: tf.Tensor | tf.Tensor[], batchSize: number, flatten: 'features' | 'samples' | 'none'): tf.Tensor[] {
+  private compute(
+    x: tf.Tensor | tf.Tensor[],
+    batchSize: number,
+    flatten: 'features' | 'samples' | 'none',
+  ): tf.Tensor[] {
     return tf.tidy(() => {
       const computed = this.sub == null ? [] : asList(this.sub.predict(x, {batchSize}));
       const xs = Array.isArray(x) ? x : [x];
@@ -181,7 +193,8 @@ function asList(t: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
 /** Checks a probe argument: a tensor (or list of tensors) with at least `min` samples. */
 export function probeArg(value: unknown, name: string, who: string, min = 1): tf.Tensor | tf.Tensor[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) throw new ValueError(`${who}: ${name} must be a tensor or a non-empty list of tensors, got [].`);
+  if (list.length === 0)
+    throw new ValueError(`${who}: ${name} must be a tensor or a non-empty list of tensors, got [].`);
   for (const t of list) {
     tensorArg(t, name, who, {minRank: 1});
     if ((t as tf.Tensor).shape[0] < min) {
@@ -202,7 +215,12 @@ export function probeSize(x: tf.Tensor | tf.Tensor[]): number {
  * Checks at onTrainBegin that a probe fits the model's inputs (count and
  * per-sample shape), so a mismatch fails before the first epoch.
  */
-export function checkProbeAgainstModel(model: tfl.LayersModel, x: tf.Tensor | tf.Tensor[], name: string, who: string): void {
+export function checkProbeAgainstModel(
+  model: tfl.LayersModel,
+  x: tf.Tensor | tf.Tensor[],
+  name: string,
+  who: string,
+): void {
   const xs = Array.isArray(x) ? x : [x];
   const inputs = model.inputs;
   if (xs.length !== inputs.length) {
@@ -273,11 +291,19 @@ export type DefaultFeature =
 export function lastLayerInput(model: tfl.LayersModel): DefaultFeature {
   const {layer, inputs} = outputNode(model);
   if (inputs.length !== 1) {
-    return {ok: false, layer, reason: `the last layer '${layer.name}' (${layer.getClassName()}) takes ${inputs.length} input tensors`};
+    return {
+      ok: false,
+      layer,
+      reason: `the last layer '${layer.name}' (${layer.getClassName()}) takes ${inputs.length} input tensors`,
+    };
   }
   const feature = inputs[0];
   if (feature.shape.length < 2 || feature.shape[feature.shape.length - 1] == null) {
-    return {ok: false, layer, reason: `the input of the last layer '${layer.name}' (${layer.getClassName()}) has shape ${describe(feature.shape)}, not [batch, ..., D] with a known D`};
+    return {
+      ok: false,
+      layer,
+      reason: `the input of the last layer '${layer.name}' (${layer.getClassName()}) has shape ${describe(feature.shape)}, not [batch, ..., D] with a known D`,
+    };
   }
   return {ok: true, layer, feature};
 }
@@ -316,7 +342,9 @@ export function layerOutputInModel(model: tfl.LayersModel, name: string, who: st
   }
   const nodes = layer.inboundNodes.filter(n => mine.has(n));
   if (nodes.length !== 1) {
-    throw new ValueError(`${who}: layer '${name}' must be called once in the model to have one output, got ${nodes.length} calls.`);
+    throw new ValueError(
+      `${who}: layer '${name}' must be called once in the model to have one output, got ${nodes.length} calls.`,
+    );
   }
   return singleSymbolic(nodes[0].outputTensors, `output of layer '${name}'`, who);
 }

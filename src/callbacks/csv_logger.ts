@@ -58,7 +58,9 @@ export class CsvLogger extends tfl.Callback {
     this.path = args.path;
     const sep = args.separator ?? DEFAULTS.separator;
     if (typeof sep !== 'string' || sep.length !== 1 || sep === '"' || sep === '\n') {
-      throw new ValueError(`${WHO}: separator must be a single character other than '"' and newline, got ${describe(sep)}.`);
+      throw new ValueError(
+        `${WHO}: separator must be a single character other than '"' and newline, got ${describe(sep)}.`,
+      );
     }
     this.separator = sep;
     this.append = bool(args.append ?? DEFAULTS.append, 'append', WHO);

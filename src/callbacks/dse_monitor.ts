@@ -9,8 +9,19 @@ import {diffusionSpectralEntropy, diffusionSpectralMutualInfo} from '../spectral
 import {diffusionKernel} from '../spectral/dse';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
-  ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerNameArg, firesAt, lastLayerInput, layerOutputInModel, probeArg, probeSize, warnOnce,
+  ActivationProbe,
+  type CallbackLogs,
+  type MetricRecord,
+  RecordSink,
+  type RecordSinkArgs,
+  checkProbeAgainstModel,
+  layerNameArg,
+  firesAt,
+  lastLayerInput,
+  layerOutputInModel,
+  probeArg,
+  probeSize,
+  warnOnce,
 } from './common';
 
 /** Arguments of {@link DseMonitor}. */
@@ -127,7 +138,9 @@ export class DseMonitor extends tfl.Callback {
     if (args.labels != null) {
       const lab = tensorArg(args.labels, 'labels', WHO);
       if ((lab.rank !== 1 && lab.rank !== 2) || lab.shape[0] !== n) {
-        throw new ValueError(`${WHO}: labels must be [${n}] or [${n}, 1] class ids or [${n}, C] one-hot to match probe, got ${describe(lab)}.`);
+        throw new ValueError(
+          `${WHO}: labels must be [${n}] or [${n}, 1] class ids or [${n}, C] one-hot to match probe, got ${describe(lab)}.`,
+        );
       }
     }
     this.labels = args.labels ?? null;
@@ -155,7 +168,11 @@ export class DseMonitor extends tfl.Callback {
     } else {
       const found = lastLayerInput(this.model);
       if (!found.ok) {
-        warnOnce(this, 'no-default', `${WHO}: nothing to monitor: ${found.reason}; set the 'layer' argument to the layer whose output is the representation. No dse is recorded.`);
+        warnOnce(
+          this,
+          'no-default',
+          `${WHO}: nothing to monitor: ${found.reason}; set the 'layer' argument to the layer whose output is the representation. No dse is recorded.`,
+        );
         return;
       }
       feature = found.feature;
@@ -179,7 +196,9 @@ export class DseMonitor extends tfl.Callback {
     }
     this.sink.emit(records);
     if (this.verbose) {
-      console.log(`Epoch ${epoch + 1}: dse = ${dse.toFixed(4)}${dsmi != null ? `, dsmi = ${dsmi.toFixed(4)}` : ''} (layer '${this.featureName}', sigma = ${sigma.toPrecision(4)}, t = ${this.t})`);
+      console.log(
+        `Epoch ${epoch + 1}: dse = ${dse.toFixed(4)}${dsmi != null ? `, dsmi = ${dsmi.toFixed(4)}` : ''} (layer '${this.featureName}', sigma = ${sigma.toPrecision(4)}, t = ${this.t})`,
+      );
     }
   }
 

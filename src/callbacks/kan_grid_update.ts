@@ -7,8 +7,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import {ValueError, describe, finiteNumber, integer, positiveInt} from '../validate';
 import {
-  ActivationProbe, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, layerByName, layerNamesArg, probeArg, singleSymbolic, warnOnce, weightNamed,
+  ActivationProbe,
+  type MetricRecord,
+  RecordSink,
+  type RecordSinkArgs,
+  checkProbeAgainstModel,
+  layerByName,
+  layerNamesArg,
+  probeArg,
+  singleSymbolic,
+  warnOnce,
+  weightNamed,
 } from './common';
 
 /** Arguments of {@link KanGridUpdate}. */
@@ -97,25 +106,34 @@ export class KanGridUpdate extends tfl.Callback {
   override async onTrainBegin(): Promise<void> {
     this.updates = 0;
     checkProbeAgainstModel(this.model, this.dataX, 'data', WHO);
-    const isKan = (l: tfl.layers.Layer) => l.getClassName() === 'BSplineKAN' && typeof (l as Partial<GridUpdatable>).updateGrid === 'function';
+    const isKan = (l: tfl.layers.Layer) =>
+      l.getClassName() === 'BSplineKAN' && typeof (l as Partial<GridUpdatable>).updateGrid === 'function';
     let targets: tfl.layers.Layer[];
     if (this.layerNames != null) {
       targets = this.layerNames.map(name => {
         const l = layerByName(this.model, name, WHO);
-        if (!isKan(l)) throw new ValueError(`${WHO}: layer '${name}' must be a BSplineKAN layer, got class ${l.getClassName()}.`);
+        if (!isKan(l))
+          throw new ValueError(`${WHO}: layer '${name}' must be a BSplineKAN layer, got class ${l.getClassName()}.`);
         return l;
       });
     } else {
       targets = this.model.layers.filter(isKan);
       if (targets.length === 0) {
-        warnOnce(this, 'no-kan', `${WHO}: nothing to update: the model has no BSplineKAN layer (layers: ${this.model.layers.map(l => `'${l.name}' (${l.getClassName()})`).join(', ')}); set the 'layers' argument to name BSplineKAN layers. No grid is updated.`);
+        warnOnce(
+          this,
+          'no-kan',
+          `${WHO}: nothing to update: the model has no BSplineKAN layer (layers: ${this.model.layers.map(l => `'${l.name}' (${l.getClassName()})`).join(', ')}); set the 'layers' argument to name BSplineKAN layers. No grid is updated.`,
+        );
         this.targets = [];
         this.runner = null;
         return;
       }
     }
     this.targets = targets as GridUpdatable[];
-    this.runner = new ActivationProbe(this.model, targets.map(l => singleSymbolic(l.input, `input of layer '${l.name}'`, WHO)));
+    this.runner = new ActivationProbe(
+      this.model,
+      targets.map(l => singleSymbolic(l.input, `input of layer '${l.name}'`, WHO)),
+    );
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {
@@ -143,7 +161,10 @@ export class KanGridUpdate extends tfl.Callback {
         });
         const [lo, hi] = await range.data();
         range.dispose();
-        records.push({epoch, metric: 'grid_min', layer: layer.name, value: lo}, {epoch, metric: 'grid_max', layer: layer.name, value: hi});
+        records.push(
+          {epoch, metric: 'grid_min', layer: layer.name, value: lo},
+          {epoch, metric: 'grid_max', layer: layer.name, value: hi},
+        );
       }
     } finally {
       tf.dispose(inputs);

@@ -66,7 +66,9 @@ export class SharpnessMonitor extends tfl.Callback {
     this.x = tensorArg(args.x, 'x', WHO, {minRank: 1});
     this.y = tensorArg(args.y, 'y', WHO, {minRank: 1});
     if (this.x.shape[0] !== this.y.shape[0]) {
-      throw new ValueError(`${WHO}: x and y must have the same batch size, got ${this.x.shape[0]} and ${this.y.shape[0]}.`);
+      throw new ValueError(
+        `${WHO}: x and y must have the same batch size, got ${this.x.shape[0]} and ${this.y.shape[0]}.`,
+      );
     }
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
     this.steps = positiveInt(args.steps ?? DEFAULTS.steps, 'steps', WHO);
@@ -82,8 +84,14 @@ export class SharpnessMonitor extends tfl.Callback {
 
   /** λmax on the batch now (async). */
   async measure(): Promise<number> {
-    const n = this.model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
-    const [top] = await hessianEigenvalues(this.model, this.x, this.y, {steps: Math.min(this.steps, n), loss: this.loss});
+    const n = this.model.trainableWeights.reduce(
+      (s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1),
+      0,
+    );
+    const [top] = await hessianEigenvalues(this.model, this.x, this.y, {
+      steps: Math.min(this.steps, n),
+      loss: this.loss,
+    });
     return top;
   }
 

@@ -8,8 +8,18 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {eigh} from '../linalg/eigh';
 import {ValueError, bool, describe, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 import {
-  ActivationProbe, type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs,
-  checkProbeAgainstModel, lastLayerInput, layerNameArg, layerOutputInModel, probeArg, probeSize, warnOnce,
+  ActivationProbe,
+  type CallbackLogs,
+  type MetricRecord,
+  RecordSink,
+  type RecordSinkArgs,
+  checkProbeAgainstModel,
+  lastLayerInput,
+  layerNameArg,
+  layerOutputInModel,
+  probeArg,
+  probeSize,
+  warnOnce,
 } from './common';
 
 /** Arguments of {@link SpectralTruncation}. */
@@ -169,7 +179,9 @@ export class SpectralTruncation extends tfl.Callback {
     const rank = args.rank ?? DEFAULTS.rank;
     if (rank !== 'auto') positiveInt(rank, 'rank', WHO);
     if (rank === 'auto' && this.validation == null) {
-      throw new ValueError(`${WHO}: rank 'auto' needs validation data [x, y] to choose d; pass validation or a number rank, got rank='auto' without validation.`);
+      throw new ValueError(
+        `${WHO}: rank 'auto' needs validation data [x, y] to choose d; pass validation or a number rank, got rank='auto' without validation.`,
+      );
     }
     this.rank = rank;
     this.at = oneOf(args.at ?? DEFAULTS.at, ['train-end', 'manual'] as const, 'at', WHO);
@@ -191,7 +203,11 @@ export class SpectralTruncation extends tfl.Callback {
     checkProbeAgainstModel(this.model, this.trainX, 'trainProbe', WHO);
     const reason = this.defaultHeadProblem(this.model);
     if (reason != null) {
-      warnOnce(this, 'no-head', `${WHO}: nothing to truncate: ${reason}; set the 'layer' argument to the layer feeding a Dense head. The model is left unchanged.`);
+      warnOnce(
+        this,
+        'no-head',
+        `${WHO}: nothing to truncate: ${reason}; set the 'layer' argument to the layer feeding a Dense head. The model is left unchanged.`,
+      );
       return;
     }
     this.resolve(this.model);
@@ -228,7 +244,7 @@ export class SpectralTruncation extends tfl.Callback {
           throw new ValueError(`${WHO}: rank must be <= the feature dimension ${dim}, got ${this.rank}.`);
         }
         d = this.rank;
-        this.scan = this.validation != null ? (await this.scanValidation(spec)) : [];
+        this.scan = this.validation != null ? await this.scanValidation(spec) : [];
       }
       const [w, b] = head.getWeights(); // [D, C], [C]
       const [w2, b2] = tf.tidy(() => {
@@ -242,15 +258,23 @@ export class SpectralTruncation extends tfl.Callback {
       tf.dispose([w2, b2]);
       this.chosenRank = d;
       const records: MetricRecord[] = this.scan.map(p => ({
-        epoch: this.lastEpoch, metric: 'truncation_val_acc', layer: head.name, value: p.accuracy, rank: p.rank,
+        epoch: this.lastEpoch,
+        metric: 'truncation_val_acc',
+        layer: head.name,
+        value: p.accuracy,
+        rank: p.rank,
       }));
       records.push({epoch: this.lastEpoch, metric: 'truncation_rank', layer: head.name, value: d});
       this.sink.emit(records);
       if (this.verbose) {
         const full = this.scan.find(p => p.rank === dim);
         const at = this.scan.find(p => p.rank === d);
-        console.log(`${WHO}: kept d = ${d} of D = ${dim}` +
-          (at != null && full != null ? ` (validation accuracy ${at.accuracy.toFixed(4)} vs ${full.accuracy.toFixed(4)} untruncated)` : ''));
+        console.log(
+          `${WHO}: kept d = ${d} of D = ${dim}` +
+            (at != null && full != null
+              ? ` (validation accuracy ${at.accuracy.toFixed(4)} vs ${full.accuracy.toFixed(4)} untruncated)`
+              : ''),
+        );
       }
       return d;
     } finally {
@@ -321,7 +345,8 @@ export class SpectralTruncation extends tfl.Callback {
       this.setModel(model);
       this.resolve(model);
     } else if (this.runner == null || this.head == null) {
-      if (this.model == null) throw new ValueError(`${WHO}: no model; pass one to apply(model) / probe(model) or use the callback in fit.`);
+      if (this.model == null)
+        throw new ValueError(`${WHO}: no model; pass one to apply(model) / probe(model) or use the callback in fit.`);
       this.resolve(this.model);
     }
   }
@@ -333,14 +358,19 @@ export class SpectralTruncation extends tfl.Callback {
     let feature: tfl.SymbolicTensor;
     if (this.layerName != null) {
       feature = layerOutputInModel(model, this.layerName, WHO);
-      const consumer = model.layers.find(l => l.getClassName() === 'Dense' && l.inboundNodes.some(nd => nd.inputTensors.includes(feature)));
+      const consumer = model.layers.find(
+        l => l.getClassName() === 'Dense' && l.inboundNodes.some(nd => nd.inputTensors.includes(feature)),
+      );
       if (consumer == null) {
-        throw new ValueError(`${WHO}: layer '${this.layerName}' must feed a Dense layer directly (the head to fold into), got none consuming its output.`);
+        throw new ValueError(
+          `${WHO}: layer '${this.layerName}' must feed a Dense layer directly (the head to fold into), got none consuming its output.`,
+        );
       }
       head = consumer;
     } else {
       const reason = this.defaultHeadProblem(model);
-      if (reason != null) throw new ValueError(`${WHO}: ${reason}; set the 'layer' argument to the layer feeding a Dense head.`);
+      if (reason != null)
+        throw new ValueError(`${WHO}: ${reason}; set the 'layer' argument to the layer feeding a Dense head.`);
       const found = lastLayerInput(model);
       if (!found.ok) throw new ValueError(`${WHO}: ${found.reason}.`); // unreachable after defaultHeadProblem
       head = found.layer;
@@ -348,11 +378,15 @@ export class SpectralTruncation extends tfl.Callback {
     }
     const cfg = head.getConfig();
     if (cfg.useBias === false) {
-      throw new ValueError(`${WHO}: the head Dense layer '${head.name}' must have a bias to fold μ(I−P)W into, got useBias=false.`);
+      throw new ValueError(
+        `${WHO}: the head Dense layer '${head.name}' must have a bias to fold μ(I−P)W into, got useBias=false.`,
+      );
     }
     const dim = feature.shape[feature.shape.length - 1];
     if (feature.shape.length !== 2 || dim == null) {
-      throw new ValueError(`${WHO}: the representation feeding '${head.name}' must be [batch, D], got shape ${describe(feature.shape)}.`);
+      throw new ValueError(
+        `${WHO}: the representation feeding '${head.name}' must be [batch, D], got shape ${describe(feature.shape)}.`,
+      );
     }
     if (typeof this.rank === 'number' && this.rank > dim) {
       throw new ValueError(`${WHO}: rank must be <= the feature dimension ${dim} of '${head.name}', got ${this.rank}.`);
@@ -366,8 +400,10 @@ export class SpectralTruncation extends tfl.Callback {
     const found = lastLayerInput(model);
     if (!found.ok) return found.reason;
     const cls = found.layer.getClassName();
-    if (cls !== 'Dense') return `the last layer '${found.layer.name}' is a ${cls}, not a Dense layer to fold the projection into`;
-    if (found.layer.getConfig().useBias === false) return `the last layer '${found.layer.name}' is a Dense layer without bias (useBias=false)`;
+    if (cls !== 'Dense')
+      return `the last layer '${found.layer.name}' is a ${cls}, not a Dense layer to fold the projection into`;
+    if (found.layer.getConfig().useBias === false)
+      return `the last layer '${found.layer.name}' is a Dense layer without bias (useBias=false)`;
     if (found.feature.shape.length !== 2) {
       return `the input of the last layer '${found.layer.name}' has shape ${describe(found.feature.shape)}, not [batch, D]`;
     }
@@ -442,8 +478,13 @@ export class SpectralTruncation extends tfl.Callback {
 
 /** Accuracies of the head band (1..d) and tail band (d+1..D) probes for every d. */
 function bandAccuracies(
-  z: Float64Array, y: Int32Array, n: number, dim: number, classes: number,
-  beta: Float64Array, prior: Float64Array,
+  z: Float64Array,
+  y: Int32Array,
+  n: number,
+  dim: number,
+  classes: number,
+  beta: Float64Array,
+  prior: Float64Array,
 ): {head: number[]; tail: number[]} {
   const full = new Float64Array(n * classes);
   for (let i = 0; i < n; i++) {

@@ -7,7 +7,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import {MoE} from '../layers/moe';
 import {ValueError, describe, oneOf, positiveInt, positiveNumber} from '../validate';
-import {ActivationProbe, type CallbackLogs, checkProbeAgainstModel, layerByName, probeArg, singleSymbolic} from './common';
+import {
+  ActivationProbe,
+  type CallbackLogs,
+  checkProbeAgainstModel,
+  layerByName,
+  probeArg,
+  singleSymbolic,
+} from './common';
 
 /** Arguments of {@link TemperatureSchedule}. */
 export interface TemperatureScheduleArgs {
@@ -42,7 +49,7 @@ export async function gateStatistics(gates: tf.Tensor2D): Promise<{entropy: numb
     const h = tf.neg(tf.sum(tf.mul(gates, tf.log(tf.maximum(gates, 1e-30))), 1)); // [N]
     return [tf.mean(h), tf.mean(tf.oneHot(tf.argMax(gates, 1), gates.shape[1]), 0)];
   });
-  const out = {entropy: (await ent.data())[0] as number, load: Array.from(await load.data() as Float32Array)};
+  const out = {entropy: (await ent.data())[0] as number, load: Array.from((await load.data()) as Float32Array)};
   tf.dispose([ent, load]);
   return out;
 }
@@ -87,7 +94,8 @@ export class TemperatureSchedule extends tfl.Callback {
 
   constructor(args: TemperatureScheduleArgs) {
     super();
-    if (args == null) throw new ValueError(`${WHO}: args must be an object with layer and epochs, got ${describe(args)}.`);
+    if (args == null)
+      throw new ValueError(`${WHO}: args must be an object with layer and epochs, got ${describe(args)}.`);
     if (!(args.layer instanceof MoE) && (typeof args.layer !== 'string' || args.layer.length === 0)) {
       throw new ValueError(`${WHO}: layer must be a MoE layer or its name, got ${describe(args.layer)}.`);
     }
@@ -112,12 +120,15 @@ export class TemperatureSchedule extends tfl.Callback {
     if (!(layer instanceof MoE)) {
       throw new ValueError(`${WHO}: layer must be a MoE layer, got '${layer.name}' of class ${layer.getClassName()}.`);
     }
-    if (!this.model.layers.includes(layer)) throw new ValueError(`${WHO}: layer '${layer.name}' is not in the model being fit.`);
+    if (!this.model.layers.includes(layer))
+      throw new ValueError(`${WHO}: layer '${layer.name}' is not in the model being fit.`);
     this.moeLayer = layer;
     this.runner = null;
     if (this.probe != null) {
       checkProbeAgainstModel(this.model, this.probe, 'probe', WHO);
-      this.runner = new ActivationProbe(this.model, [singleSymbolic(layer.input, `input of layer '${layer.name}'`, WHO)]);
+      this.runner = new ActivationProbe(this.model, [
+        singleSymbolic(layer.input, `input of layer '${layer.name}'`, WHO),
+      ]);
     }
   }
 

@@ -5,7 +5,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import {
-  type LayerReport, type ResolvedAnalyzeOptions, analyzeMatrices, resolveAnalyzeOptions, selectMatrices,
+  type LayerReport,
+  type ResolvedAnalyzeOptions,
+  analyzeMatrices,
+  resolveAnalyzeOptions,
+  selectMatrices,
 } from '../spectral/analyze';
 import type {LayerMatrix} from '../spectral/model_matrices';
 import {ValueError, bool, describe, positiveInt} from '../validate';
@@ -13,11 +17,27 @@ import {type CallbackLogs, type MetricRecord, RecordSink, type RecordSinkArgs, f
 
 /** Metric names accepted in `metrics` (snake_case log keys; the camelCase `LayerReport` names are accepted too). */
 export const WEIGHT_METRICS = {
-  alpha: 'alpha', alpha_weighted: 'alphaWeighted', log_alpha_norm: 'logAlphaNorm', log_norm: 'logNorm',
-  log_spectral_norm: 'logSpectralNorm', lambda_max: 'lambdaMax', stable_rank: 'stableRank', matrix_rank: 'matrixRank',
-  matrix_entropy: 'matrixEntropy', xmin: 'xmin', D: 'D', sigma: 'sigma', num_pl_spikes: 'numPlSpikes',
-  num_spikes: 'numSpikes', mp_softrank: 'mpSoftrank', sigma_mp: 'sigmaMp', bulk_max: 'bulkMax', bulk_min: 'bulkMin',
-  erg: 'erg', rand_distance: 'randDistance', max_rand_eval: 'maxRandEval',
+  alpha: 'alpha',
+  alpha_weighted: 'alphaWeighted',
+  log_alpha_norm: 'logAlphaNorm',
+  log_norm: 'logNorm',
+  log_spectral_norm: 'logSpectralNorm',
+  lambda_max: 'lambdaMax',
+  stable_rank: 'stableRank',
+  matrix_rank: 'matrixRank',
+  matrix_entropy: 'matrixEntropy',
+  xmin: 'xmin',
+  D: 'D',
+  sigma: 'sigma',
+  num_pl_spikes: 'numPlSpikes',
+  num_spikes: 'numSpikes',
+  mp_softrank: 'mpSoftrank',
+  sigma_mp: 'sigmaMp',
+  bulk_max: 'bulkMax',
+  bulk_min: 'bulkMin',
+  erg: 'erg',
+  rand_distance: 'randDistance',
+  max_rand_eval: 'maxRandEval',
 } as const;
 type MetricKey = keyof typeof WEIGHT_METRICS;
 const MP_METRICS: MetricKey[] = ['num_spikes', 'mp_softrank', 'sigma_mp', 'bulk_max', 'bulk_min'];
@@ -42,7 +62,11 @@ export interface WeightSpectrumMonitorArgs extends RecordSinkArgs {
   warnings?: boolean;
 }
 
-const DEFAULTS = {every: 1, warnings: true, metrics: ['alpha', 'alpha_weighted', 'stable_rank'] as MetricKey[]} as const;
+const DEFAULTS = {
+  every: 1,
+  warnings: true,
+  metrics: ['alpha', 'alpha_weighted', 'stable_rank'] as MetricKey[],
+} as const;
 const WHO = 'weightSpectrumMonitor';
 /** WeightWatcher constants.py: OVER_TRAINED_THRESH = 2.0, UNDER_TRAINED_THRESH = 6.0. */
 export const ALPHA_RANGE: readonly [number, number] = [2, 6];
@@ -58,7 +82,9 @@ function metricsArg(value: unknown): MetricKey[] {
   return value.map(v => {
     const k = camel.find(([snake, c]) => v === snake || v === c)?.[0];
     if (k == null) {
-      throw new ValueError(`${WHO}: metrics must be names from ${Object.keys(WEIGHT_METRICS).join(', ')}, got ${describe(v)}.`);
+      throw new ValueError(
+        `${WHO}: metrics must be names from ${Object.keys(WEIGHT_METRICS).join(', ')}, got ${describe(v)}.`,
+      );
     }
     return k as MetricKey;
   });
@@ -120,14 +146,22 @@ export class WeightSpectrumMonitor extends tfl.Callback {
 
   constructor(args: WeightSpectrumMonitorArgs = {}) {
     super();
-    if (args == null || typeof args !== 'object') throw new ValueError(`${WHO}: args must be an object, got ${describe(args)}.`);
+    if (args == null || typeof args !== 'object')
+      throw new ValueError(`${WHO}: args must be an object, got ${describe(args)}.`);
     this.every = positiveInt(args.every ?? DEFAULTS.every, 'every', WHO);
     this.warnings = bool(args.warnings ?? DEFAULTS.warnings, 'warnings', WHO);
     this.metrics = args.metrics == null ? [...DEFAULTS.metrics] : metricsArg(args.metrics);
-    this.options = resolveAnalyzeOptions({
-      layers: args.layers, minEvals: args.minEvals, convView: args.convView, kanView: args.kanView,
-      mpFit: this.metrics.some(m => MP_METRICS.includes(m)), randomize: this.metrics.some(m => RAND_METRICS.includes(m)),
-    }, WHO);
+    this.options = resolveAnalyzeOptions(
+      {
+        layers: args.layers,
+        minEvals: args.minEvals,
+        convView: args.convView,
+        kanView: args.kanView,
+        mpFit: this.metrics.some(m => MP_METRICS.includes(m)),
+        randomize: this.metrics.some(m => RAND_METRICS.includes(m)),
+      },
+      WHO,
+    );
     this.sink = new RecordSink(args, WHO);
   }
 
@@ -138,10 +172,13 @@ export class WeightSpectrumMonitor extends tfl.Callback {
     this.matrices = selected;
     if (selected.length === 0 && !this.warnedEmpty) {
       this.warnedEmpty = true;
-      const why = skipped.length > 0
-        ? `no weight matrix has at least minEvals = ${this.options.minEvals} eigenvalues (${skipped.map(s => `${s.name}: ${s.reason}`).join('; ')})`
-        : 'the model has no Dense, Conv, Embedding, RNN or KAN weight matrix';
-      console.warn(`${WHO}: nothing to monitor: ${why}. Recording nothing; set minEvals lower or name layers with the layers argument.`);
+      const why =
+        skipped.length > 0
+          ? `no weight matrix has at least minEvals = ${this.options.minEvals} eigenvalues (${skipped.map(s => `${s.name}: ${s.reason}`).join('; ')})`
+          : 'the model has no Dense, Conv, Embedding, RNN or KAN weight matrix';
+      console.warn(
+        `${WHO}: nothing to monitor: ${why}. Recording nothing; set minEvals lower or name layers with the layers argument.`,
+      );
     }
   }
 
@@ -180,7 +217,9 @@ export class WeightSpectrumMonitor extends tfl.Callback {
     if (!this.warnings || now === 'ok' || now === before) return;
     console.warn(
       `${WHO}: epoch ${epoch + 1}, layer '${layer}': alpha = ${alpha.toFixed(3)} ` +
-        (now === 'low' ? `< ${ALPHA_RANGE[0]} (over-trained, WeightWatcher)` : `> ${ALPHA_RANGE[1]} (under-trained, WeightWatcher)`),
+        (now === 'low'
+          ? `< ${ALPHA_RANGE[0]} (over-trained, WeightWatcher)`
+          : `> ${ALPHA_RANGE[1]} (under-trained, WeightWatcher)`),
     );
   }
 }

@@ -23,7 +23,8 @@ export interface SirenArgs {
 }
 
 function fanIn(shape: number[], who: string): number {
-  if (shape.length < 2) throw new ValueError(`${who}: shape must be a kernel shape [in, out] (rank >= 2), got [${shape.join(',')}].`);
+  if (shape.length < 2)
+    throw new ValueError(`${who}: shape must be a kernel shape [in, out] (rank >= 2), got [${shape.join(',')}].`);
   return shape.slice(0, -1).reduce((a, b) => a * b, 1);
 }
 
@@ -106,15 +107,22 @@ export function siren(args?: SirenArgs): SirenUniform {
 export function spectralCentroid(target: tf.Tensor): number {
   const who = 'initializers.spectralCentroid';
   tensorArg(target, 'target', who, {dtype: ['float32', 'int32']});
-  if (target.rank < 1 || target.rank > 4) throw new ValueError(`${who}: target must have rank 1 to 4, got ${describe(target)}.`);
+  if (target.rank < 1 || target.rank > 4)
+    throw new ValueError(`${who}: target must have rank 1 to 4, got ${describe(target)}.`);
   const c = target.rank === 1 ? 1 : target.shape[target.rank - 1];
   const n = target.rank === 1 ? target.shape[0] : target.shape[target.rank - 2];
-  if (n < 2) throw new ValueError(`${who}: target must have at least 2 samples along its last spatial axis, got ${describe(target)}.`);
+  if (n < 2)
+    throw new ValueError(
+      `${who}: target must have at least 2 samples along its last spatial axis, got ${describe(target)}.`,
+    );
   // Float64 FFTs on the JS side: one read of the target, and it works on every
   // backend (tf.spectral.rfft needs the Complex kernel, missing on wasm).
   const data = target.dataSync();
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new ValueError(`${who}: target must contain only finite values, got ${data[i]} at flat index ${i} of ${describe(target)}.`);
+    if (!Number.isFinite(data[i]))
+      throw new ValueError(
+        `${who}: target must contain only finite values, got ${data[i]} at flat index ${i} of ${describe(target)}.`,
+      );
   }
   const rows = data.length / (n * c);
   const nf = Math.floor(n / 2) + 1;
@@ -342,15 +350,26 @@ export class WinnerInit extends InitializerBase {
   apply(shape: number[], dtype?: tf.DataType): tf.Tensor {
     const bound = sirenBound(fanIn(shape, 'initializers.winner'), this.omega0, this.isFirst);
     const seed = this.seed ?? undefined;
-    return tf.tidy(() => tf.add(
-      tf.randomUniform(shape, -bound, bound, dtype ?? 'float32', seed),
-      tf.randomNormal(shape, 0, this.noiseScale / this.omega0, 'float32', seed == null ? undefined : seed + 7919),
-    ));
+    return tf.tidy(() =>
+      tf.add(
+        tf.randomUniform(shape, -bound, bound, dtype ?? 'float32', seed),
+        tf.randomNormal(shape, 0, this.noiseScale / this.omega0, 'float32', seed == null ? undefined : seed + 7919),
+      ),
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {psi: this.psi, channels: this.channels, inDim: this.inDim, omega0: this.omega0, isFirst: this.isFirst,
-      s0max: this.s0max, a: this.a, b: this.b, seed: this.seed};
+    return {
+      psi: this.psi,
+      channels: this.channels,
+      inDim: this.inDim,
+      omega0: this.omega0,
+      isFirst: this.isFirst,
+      s0max: this.s0max,
+      a: this.a,
+      b: this.b,
+      seed: this.seed,
+    };
   }
 }
 

@@ -59,9 +59,7 @@ class FileSystemHandler implements tf.io.IOHandler {
       throw new ValueError(`${WHO}: binary model topologies (GraphModel protobuf) are not supported.`);
     }
     const dir = path.resolve(this.target);
-    const weightsManifest: tf.io.WeightsManifestConfig = [
-      {paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? []},
-    ];
+    const weightsManifest: tf.io.WeightsManifestConfig = [{paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? []}];
     const modelJSON: tf.io.ModelJSON = {
       modelTopology: artifacts.modelTopology ?? {},
       weightsManifest,
@@ -73,9 +71,8 @@ class FileSystemHandler implements tf.io.IOHandler {
     if (artifacts.signature != null) modelJSON.signature = artifacts.signature;
     if (artifacts.userDefinedMetadata != null) modelJSON.userDefinedMetadata = artifacts.userDefinedMetadata;
     if (artifacts.modelInitializer != null) modelJSON.modelInitializer = artifacts.modelInitializer;
-    const weights = artifacts.weightData == null
-      ? new ArrayBuffer(0)
-      : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+    const weights =
+      artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
 
     const parent = path.dirname(dir);
     fs.mkdirSync(parent, {recursive: true});

@@ -26,11 +26,13 @@ export function copyChain(layers: BSplineKAN[], kept: number[][], biasShift?: nu
     const plan = planOf(src);
     const symbolic: SymbolicEdge[] = [];
     const pruned: Array<[number, number]> = [];
-    ins.forEach((i, ni) => outs.forEach((o, no) => {
-      const s = plan.symbolic.find(e => e.input === i && e.output === o);
-      if (s != null) symbolic.push({input: ni, output: no, fn: s.fn});
-      else if (plan.numericMask != null && plan.numericMask[i * src.units + o] === 0) pruned.push([ni, no]);
-    }));
+    ins.forEach((i, ni) =>
+      outs.forEach((o, no) => {
+        const s = plan.symbolic.find(e => e.input === i && e.output === o);
+        if (s != null) symbolic.push({input: ni, output: no, fn: s.fn});
+        else if (plan.numericMask != null && plan.numericMask[i * src.units + o] === 0) pruned.push([ni, no]);
+      }),
+    );
     const layer = new SymbolicKAN({
       units: outs.length,
       gridSize: src.gridSize,

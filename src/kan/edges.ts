@@ -67,7 +67,10 @@ export function kanForward(layer: BSplineKAN, x: tf.Tensor2D, plan: EdgePlan, pe
     const m = grid.shape[1];
     const maskT = mask == null ? null : tf.tensor2d(mask, [inDim, o]); // [I, O]
     let base = read(layer, 'base_kernel', who) as tf.Tensor2D; // [I, O]
-    let spline = tf.mul(read(layer, 'spline_kernel', who), tf.expandDims(read(layer, 'spline_scaler', who), 1)) as tf.Tensor3D; // [I, G+k, O]
+    let spline = tf.mul(
+      read(layer, 'spline_kernel', who),
+      tf.expandDims(read(layer, 'spline_scaler', who), 1),
+    ) as tf.Tensor3D; // [I, G+k, O]
     if (maskT != null) {
       base = tf.mul(base, maskT);
       spline = tf.mul(spline, tf.expandDims(maskT, 1));
@@ -133,7 +136,8 @@ export function kanLayerArg(layer: unknown, who: string, name = 'layer'): BSplin
   if (!(layer instanceof BSplineKAN)) {
     throw new ValueError(`${who}: ${name} must be a BSplineKAN or SymbolicKAN layer, got ${describe(layer)}.`);
   }
-  if (!layer.built) throw new ValueError(`${who}: ${name} '${layer.name}' is not built yet (call it on an input first).`);
+  if (!layer.built)
+    throw new ValueError(`${who}: ${name} '${layer.name}' is not built yet (call it on an input first).`);
   return layer;
 }
 
@@ -166,7 +170,9 @@ export function layerInputArg(layer: BSplineKAN, x: unknown, who: string): tf.Te
   const t = tensorArg(x, 'x', who, {rank: 2});
   const inDim = (weightNamed(layer, 'grid')?.shape[0] ?? -1) as number;
   if (t.shape[1] !== inDim) {
-    throw new ValueError(`${who}: x must be [N, ${inDim}] (the input of layer '${layer.name}'), got shape [${t.shape}].`);
+    throw new ValueError(
+      `${who}: x must be [N, ${inDim}] (the input of layer '${layer.name}'), got shape [${t.shape}].`,
+    );
   }
   if (t.shape[0] < 2) throw new ValueError(`${who}: x must hold at least 2 samples, got shape [${t.shape}].`);
   return t as tf.Tensor2D;
@@ -186,14 +192,20 @@ export function kanChain(model: unknown, who: string): BSplineKAN[] {
   if (layers.length === 0) throw new ValueError(`${who}: model must contain at least one KAN layer, got none.`);
   layers.forEach((l, i) => {
     if (!(l instanceof BSplineKAN)) {
-      throw new ValueError(`${who}: model must be a chain of BSplineKAN/SymbolicKAN layers, got layer ${i} '${l.name}' of class ${l.getClassName()}.`);
+      throw new ValueError(
+        `${who}: model must be a chain of BSplineKAN/SymbolicKAN layers, got layer ${i} '${l.name}' of class ${l.getClassName()}.`,
+      );
     }
     if (i > 0 && (l.inboundNodes.length !== 1 || l.inboundNodes[0].inboundLayers[0] !== layers[i - 1])) {
-      throw new ValueError(`${who}: model must be a chain (each KAN layer fed by the previous one), got '${l.name}' fed otherwise.`);
+      throw new ValueError(
+        `${who}: model must be a chain (each KAN layer fed by the previous one), got '${l.name}' fed otherwise.`,
+      );
     }
   });
   if (m.outputs.length !== 1 || m.inputs.length !== 1) {
-    throw new ValueError(`${who}: model must have one input and one output, got ${m.inputs.length} and ${m.outputs.length}.`);
+    throw new ValueError(
+      `${who}: model must have one input and one output, got ${m.inputs.length} and ${m.outputs.length}.`,
+    );
   }
   return layers as BSplineKAN[];
 }

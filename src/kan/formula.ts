@@ -13,8 +13,7 @@ import {type SymbolicFunctionName, symbolicFunction} from './symbolic_library';
 
 /** An atom of the expression tree: an input variable, or a library function of a linear combination. */
 export type FormulaAtom =
-  | {kind: 'var'; index: number}
-  | {kind: 'fn'; fn: Exclude<SymbolicFunctionName, 'x' | '0'>; arg: FormulaExpr};
+  {kind: 'var'; index: number} | {kind: 'fn'; fn: Exclude<SymbolicFunctionName, 'x' | '0'>; arg: FormulaExpr};
 
 /** A linear combination `constant + Σ coef·atom` (the canonical form every node of a KAN takes). */
 export interface FormulaExpr {
@@ -43,13 +42,30 @@ export interface KanFormula {
 }
 
 const PARITY: Partial<Record<SymbolicFunctionName, 'odd' | 'even'>> = {
-  'x^2': 'even', 'x^3': 'odd', 'x^4': 'even', '1/x': 'odd', '1/x^2': 'even', 'sin': 'odd', 'cos': 'even',
-  'tan': 'odd', 'tanh': 'odd', 'abs': 'even', 'sgn': 'odd', 'arctan': 'odd', 'arcsin': 'odd', 'gaussian': 'even',
+  'x^2': 'even',
+  'x^3': 'odd',
+  'x^4': 'even',
+  '1/x': 'odd',
+  '1/x^2': 'even',
+  sin: 'odd',
+  cos: 'even',
+  tan: 'odd',
+  tanh: 'odd',
+  abs: 'even',
+  sgn: 'odd',
+  arctan: 'odd',
+  arcsin: 'odd',
+  gaussian: 'even',
 };
 /** Functions with f(k·u) = g(k)·f(u): powers, abs, sgn. */
 const HOMOGENEOUS: Partial<Record<SymbolicFunctionName, (k: number) => number>> = {
-  'x^2': k => k * k, 'x^3': k => k * k * k, 'x^4': k => k ** 4, '1/x': k => 1 / k, '1/x^2': k => 1 / (k * k),
-  'abs': k => Math.abs(k), 'sgn': k => Math.sign(k),
+  'x^2': k => k * k,
+  'x^3': k => k * k * k,
+  'x^4': k => k ** 4,
+  '1/x': k => 1 / k,
+  '1/x^2': k => 1 / (k * k),
+  abs: k => Math.abs(k),
+  sgn: k => Math.sign(k),
 };
 
 const constant = (c: number): FormulaExpr => ({constant: c, terms: []});
@@ -75,7 +91,10 @@ function combine(exprs: FormulaExpr[], weights: number[]): FormulaExpr {
       else byKey.set(k, {coef: weights[j] * t.coef, atom: t.atom});
     }
   });
-  const terms = [...byKey.entries()].filter(([, t]) => t.coef !== 0).sort(([a], [b]) => order(a, b)).map(([, t]) => t);
+  const terms = [...byKey.entries()]
+    .filter(([, t]) => t.coef !== 0)
+    .sort(([a], [b]) => order(a, b))
+    .map(([, t]) => t);
   return {constant: c0, terms};
 }
 
@@ -149,7 +168,11 @@ function dropTiny(e: FormulaExpr, tol: number): FormulaExpr {
   const weights = [1];
   for (const t of e.terms) {
     if (Math.abs(t.coef) < tol) continue;
-    parts.push(t.atom.kind === 'var' ? {constant: 0, terms: [{coef: 1, atom: t.atom}]} : applyFunction(t.atom.fn, dropTiny(t.atom.arg, tol)));
+    parts.push(
+      t.atom.kind === 'var'
+        ? {constant: 0, terms: [{coef: 1, atom: t.atom}]}
+        : applyFunction(t.atom.fn, dropTiny(t.atom.arg, tol)),
+    );
     weights.push(t.coef);
   }
   const out = combine(parts, weights);
@@ -161,7 +184,11 @@ function dropTiny(e: FormulaExpr, tol: number): FormulaExpr {
 export function evaluateExpr(e: FormulaExpr, x: ArrayLike<number>): number {
   let s = e.constant;
   for (const t of e.terms) {
-    s += t.coef * (t.atom.kind === 'var' ? x[t.atom.index] : symbolicFunction(t.atom.fn, 'formula').f64(evaluateExpr(t.atom.arg, x)));
+    s +=
+      t.coef *
+      (t.atom.kind === 'var'
+        ? x[t.atom.index]
+        : symbolicFunction(t.atom.fn, 'formula').f64(evaluateExpr(t.atom.arg, x)));
   }
   return s;
 }
@@ -180,23 +207,39 @@ interface Printer {
 function printAtom(a: FormulaAtom, p: Printer): string {
   if (a.kind === 'var') return p.names[a.index];
   const inner = printExpr(a.arg, p);
-  const simple = a.arg.constant === 0 && a.arg.terms.length === 1 && a.arg.terms[0].atom.kind === 'var' && num(a.arg.terms[0].coef, p.digits) === '1';
+  const simple =
+    a.arg.constant === 0 &&
+    a.arg.terms.length === 1 &&
+    a.arg.terms[0].atom.kind === 'var' &&
+    num(a.arg.terms[0].coef, p.digits) === '1';
   const paren = (s: string) => (simple ? s : p.latex ? `\\left(${s}\\right)` : `(${s})`);
   const call = (fn: string, s: string) => (p.latex ? `${fn}\\left(${s}\\right)` : `${fn}(${s})`);
   const pow = (n: number) => (p.latex ? `${paren(inner)}^{${n}}` : `${paren(inner)}^${n}`);
   switch (a.fn) {
-    case 'x^2': return pow(2);
-    case 'x^3': return pow(3);
-    case 'x^4': return pow(4);
-    case '1/x': return p.latex ? `\\frac{1}{${inner}}` : `1/${paren(inner)}`;
-    case '1/x^2': return p.latex ? `\\frac{1}{${paren(inner)}^{2}}` : `1/${paren(inner)}^2`;
-    case 'sqrt': return p.latex ? `\\sqrt{${inner}}` : `sqrt(${inner})`;
-    case 'gaussian': return p.latex ? `e^{-${paren(inner)}^{2}}` : `exp(-${paren(inner)}^2)`;
-    case 'sgn': return p.latex ? call('\\operatorname{sgn}', inner) : call('sgn', inner);
-    case 'abs': return p.latex ? `\\left|${inner}\\right|` : call('abs', inner);
-    case 'arctan': return call(p.latex ? '\\arctan' : 'atan', inner);
-    case 'arcsin': return call(p.latex ? '\\arcsin' : 'asin', inner);
-    default: return call(p.latex ? `\\${a.fn}` : a.fn, inner);
+    case 'x^2':
+      return pow(2);
+    case 'x^3':
+      return pow(3);
+    case 'x^4':
+      return pow(4);
+    case '1/x':
+      return p.latex ? `\\frac{1}{${inner}}` : `1/${paren(inner)}`;
+    case '1/x^2':
+      return p.latex ? `\\frac{1}{${paren(inner)}^{2}}` : `1/${paren(inner)}^2`;
+    case 'sqrt':
+      return p.latex ? `\\sqrt{${inner}}` : `sqrt(${inner})`;
+    case 'gaussian':
+      return p.latex ? `e^{-${paren(inner)}^{2}}` : `exp(-${paren(inner)}^2)`;
+    case 'sgn':
+      return p.latex ? call('\\operatorname{sgn}', inner) : call('sgn', inner);
+    case 'abs':
+      return p.latex ? `\\left|${inner}\\right|` : call('abs', inner);
+    case 'arctan':
+      return call(p.latex ? '\\arctan' : 'atan', inner);
+    case 'arcsin':
+      return call(p.latex ? '\\arcsin' : 'asin', inner);
+    default:
+      return call(p.latex ? `\\${a.fn}` : a.fn, inner);
   }
 }
 
@@ -256,10 +299,15 @@ export function formula(model: tfl.LayersModel, opts: FormulaOptions = {}): KanF
   if (!Array.isArray(names) || names.length !== inDim || names.some(n => typeof n !== 'string' || n.length === 0)) {
     throw new ValueError(`${who}: inputNames must be ${inDim} non-empty strings, got ${describe(opts.inputNames)}.`);
   }
-  let nodes: FormulaExpr[] = Array.from({length: inDim}, (_, i) => ({constant: 0, terms: [{coef: 1, atom: {kind: 'var', index: i} as FormulaAtom}]}));
+  let nodes: FormulaExpr[] = Array.from({length: inDim}, (_, i) => ({
+    constant: 0,
+    terms: [{coef: 1, atom: {kind: 'var', index: i} as FormulaAtom}],
+  }));
   layers.forEach((layer, l) => {
     if (!(layer instanceof SymbolicKAN)) {
-      throw new ValueError(`${who}: every layer must be a SymbolicKAN with symbolic edges, got layer ${l} '${layer.name}' of class ${layer.getClassName()}.`);
+      throw new ValueError(
+        `${who}: every layer must be a SymbolicKAN with symbolic edges, got layer ${l} '${layer.name}' of class ${layer.getClassName()}.`,
+      );
     }
     const numeric: string[] = [];
     const bias = layer.useBias ? Array.from(weightNamed(layer, 'bias')?.read().dataSync() ?? []) : [];
@@ -274,10 +322,17 @@ export function formula(model: tfl.LayersModel, opts: FormulaOptions = {}): KanF
         const {a, b, c, d} = layer.edgeAffine(i, o);
         parts.push(combine([applyFunction(fn, combine([u, constant(1)], [a, b])), constant(1)], [c, d]));
       });
-      outs.push(combine(parts, parts.map(() => 1)));
+      outs.push(
+        combine(
+          parts,
+          parts.map(() => 1),
+        ),
+      );
     }
     if (numeric.length > 0) {
-      throw new ValueError(`${who}: layer ${l} '${layer.name}' still has numeric edges ${numeric.join(', ')} (fix them with fixSymbolic/autoSymbolic, or prune them).`);
+      throw new ValueError(
+        `${who}: layer ${l} '${layer.name}' still has numeric edges ${numeric.join(', ')} (fix them with fixSymbolic/autoSymbolic, or prune them).`,
+      );
     }
     nodes = outs;
   });
@@ -291,7 +346,10 @@ export function formula(model: tfl.LayersModel, opts: FormulaOptions = {}): KanF
       latex: printExpr(expr, {digits, names: names.map(latexName), latex: true}),
     };
   });
-  const join = (k: 'text' | 'latex') => (outputs.length === 1 ? outputs[0][k] : outputs.map((o, j) => `y_${j + 1} = ${o[k]}`).join(k === 'text' ? '; ' : ',\\quad '));
+  const join = (k: 'text' | 'latex') =>
+    outputs.length === 1
+      ? outputs[0][k]
+      : outputs.map((o, j) => `y_${j + 1} = ${o[k]}`).join(k === 'text' ? '; ' : ',\\quad ');
   return {
     text: join('text'),
     latex: join('latex'),

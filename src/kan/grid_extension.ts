@@ -77,11 +77,14 @@ export function extendLayerGrid(layer: BSplineKAN, x: tf.Tensor, newGridSize: nu
   warnIfFloat16(WHO, 'its least-squares refit (from float16 bases) was measured 3 % off float32 there.');
   const gridVar = weightNamed(layer, 'grid');
   const kernelVar = weightNamed(layer, 'spline_kernel');
-  if (gridVar == null || kernelVar == null) throw new ValueError(`${WHO}: layer '${layer.name}' has no B-spline weights.`);
+  if (gridVar == null || kernelVar == null)
+    throw new ValueError(`${WHO}: layer '${layer.name}' has no B-spline weights.`);
   const [inDim, m1] = gridVar.shape as number[];
   tensorArg(x, 'x', WHO, {minRank: 2});
   if (x.shape[x.rank - 1] !== inDim) {
-    throw new ValueError(`${WHO}: x must have ${inDim} features on its last axis (the layer input), got shape [${x.shape}].`);
+    throw new ValueError(
+      `${WHO}: x must have ${inDim} features on its last axis (the layer input), got shape [${x.shape}].`,
+    );
   }
   const k = layer.splineOrder;
   const g = m1 - 2 * k - 1;

@@ -94,29 +94,42 @@ export function prune(model: tfl.LayersModel, x: tf.Tensor, opts: PruneOptions =
     const ins = kept[l];
     const outs = kept[l + 1];
     const edges: RemovedEdge[] = [];
-    scores.edges[l].forEach((row, i) => row.forEach((score, o) => {
-      if (!ins.includes(i) || !outs.includes(o)) edges.push({input: i, output: o, score, l1: scores.edgeL1[l][i][o], reason: 'node'});
-    }));
+    scores.edges[l].forEach((row, i) =>
+      row.forEach((score, o) => {
+        if (!ins.includes(i) || !outs.includes(o))
+          edges.push({input: i, output: o, score, l1: scores.edgeL1[l][i][o], reason: 'node'});
+      }),
+    );
     const nodes = l + 1 < nl ? scores.nodes[l + 1].map((_, j) => j).filter(j => !outs.includes(j)) : [];
     return {nodes, edges, keptInputs: ins, keptOutputs: outs};
   });
   // The mean of every removed edge goes into its output node's bias, so only its variation is lost.
   const shift = layers.map(l => new Array<number>(l.units).fill(0));
-  removed.forEach((r, l) => r.edges.forEach(e => {
-    if (kept[l + 1].includes(e.output)) shift[l][e.output] += scores.edgeMean[l][e.input][e.output];
-  }));
+  removed.forEach((r, l) =>
+    r.edges.forEach(e => {
+      if (kept[l + 1].includes(e.output)) shift[l][e.output] += scores.edgeMean[l][e.input][e.output];
+    }),
+  );
   const small = copyChain(layers, kept, shift);
   if (edgeTh > 0) {
     const s2 = edgeScores(small, x);
     (small.layers as SymbolicKAN[]).forEach((layer, l) => {
-      s2.edges[l].forEach((row, ni) => row.forEach((score, no) => {
-        if (score > edgeTh || layer.edgeMode(ni, no) === 'pruned') return;
-        layer.setEdge(ni, no, 'pruned');
-        addToBias(layer, no, s2.edgeMean[l][ni][no]);
-        const i = kept[l][ni];
-        const o = kept[l + 1][no];
-        removed[l].edges.push({input: i, output: o, score: scores.edges[l][i][o], l1: scores.edgeL1[l][i][o], reason: 'edge'});
-      }));
+      s2.edges[l].forEach((row, ni) =>
+        row.forEach((score, no) => {
+          if (score > edgeTh || layer.edgeMode(ni, no) === 'pruned') return;
+          layer.setEdge(ni, no, 'pruned');
+          addToBias(layer, no, s2.edgeMean[l][ni][no]);
+          const i = kept[l][ni];
+          const o = kept[l + 1][no];
+          removed[l].edges.push({
+            input: i,
+            output: o,
+            score: scores.edges[l][i][o],
+            l1: scores.edgeL1[l][i][o],
+            reason: 'edge',
+          });
+        }),
+      );
     });
   }
   return {model: dropDeadNodes(small, x, kept, removed), removed};
@@ -128,7 +141,12 @@ export function prune(model: tfl.LayersModel, x: tf.Tensor, opts: PruneOptions =
  * biases. Returns `small` itself when there is none, else a new model (and
  * disposes `small`).
  */
-function dropDeadNodes(small: tfl.Sequential, x: tf.Tensor, kept: number[][], removed: PruneLayerReport[]): tfl.Sequential {
+function dropDeadNodes(
+  small: tfl.Sequential,
+  x: tf.Tensor,
+  kept: number[][],
+  removed: PruneLayerReport[],
+): tfl.Sequential {
   const layers = small.layers as SymbolicKAN[];
   const nl = layers.length;
   const width = (l: number) => (l === 0 ? kept[0].length : layers[l - 1].units);

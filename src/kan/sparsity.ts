@@ -73,7 +73,8 @@ export function sparsityForward(model: tfl.LayersModel, x: tf.Tensor, opts: Spar
     for (const layer of layers) {
       const phi = kanForward(layer, h, planOf(layer), true); // [N, I, O]
       const a = tf.div(std(phi), tf.add(tf.expandDims(std(h), 1), 0.1)); // [I, O]
-      const ent = (p: tf.Tensor, axis: number) => tf.neg(tf.mean(tf.sum(tf.mul(p, tf.div(tf.log(tf.add(p, 1e-4)), Math.LN2)), axis)));
+      const ent = (p: tf.Tensor, axis: number) =>
+        tf.neg(tf.mean(tf.sum(tf.mul(p, tf.div(tf.log(tf.add(p, 1e-4)), Math.LN2)), axis)));
       const pRow = tf.div(a, tf.add(tf.sum(a, 0, true), 1)); // normalised over inputs, per output
       const pCol = tf.div(a, tf.add(tf.sum(a, 1, true), 1)); // normalised over outputs, per input
       penalty = tf.add(penalty, tf.add(tf.mul(tf.sum(a), l1), tf.mul(tf.add(ent(pRow, 0), ent(pCol, 1)), entropy)));

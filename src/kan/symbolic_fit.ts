@@ -115,7 +115,12 @@ function linspace(lo: number, hi: number, n: number): Float64Array {
  * console.log(fit.r2.toFixed(4), [fit.a, fit.b, fit.c, fit.d].map(v => v.toFixed(2))); // 1.0000 and (a, b, c, d) equal to (2, 0.5, 3, 1) up to sin symmetries
  * ```
  */
-export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: SymbolicFunctionName, opts: FitParamsOptions = {}): SymbolicFit {
+export function fitParams(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  fn: SymbolicFunctionName,
+  opts: FitParamsOptions = {},
+): SymbolicFit {
   const who = 'fitParams';
   const f = symbolicFunction(fn, who);
   let aRange = increasingPair(opts.aRange ?? DEFAULTS.aRange, 'aRange', who);
@@ -124,9 +129,11 @@ export function fitParams(x: ArrayLike<number>, y: ArrayLike<number>, fn: Symbol
   const iters = positiveInt(opts.iterations ?? DEFAULTS.iterations, 'iterations', who);
   const maxSamples = integer(opts.maxSamples ?? DEFAULTS.maxSamples, 'maxSamples', who, 2);
   const n = x.length;
-  if (n < 2 || y.length !== n) throw new ValueError(`${who}: x and y must be equally long with at least 2 samples, got ${n} and ${y.length}.`);
+  if (n < 2 || y.length !== n)
+    throw new ValueError(`${who}: x and y must be equally long with at least 2 samples, got ${n} and ${y.length}.`);
   for (let s = 0; s < n; s++) {
-    if (!Number.isFinite(x[s]) || !Number.isFinite(y[s])) throw new ValueError(`${who}: x and y must be finite, got a non-finite value at sample ${s}.`);
+    if (!Number.isFinite(x[s]) || !Number.isFinite(y[s]))
+      throw new ValueError(`${who}: x and y must be finite, got a non-finite value at sample ${s}.`);
   }
   if (f.name === '0') return {name: '0', a: 1, b: 0, c: 0, d: mean(y), r2: 0, complexity: 0};
   // The search runs on standardised inputs z = (x − μ)/σ, so the (a, b) ranges do not depend on
@@ -231,13 +238,21 @@ function finishFit(x: ArrayLike<number>, y: ArrayLike<number>, f: SymbolicFuncti
 }
 
 /** The input column i and edge values φ_io of a layer on its input x, as float64. */
-function edgeData(layer: tfl.layers.Layer, i: number, o: number, x: tf.Tensor, who: string): {xi: Float64Array; yi: Float64Array} {
+function edgeData(
+  layer: tfl.layers.Layer,
+  i: number,
+  o: number,
+  x: tf.Tensor,
+  who: string,
+): {xi: Float64Array; yi: Float64Array} {
   const l = kanLayerArg(layer, who);
   const x2 = layerInputArg(l, x, who);
   integer(i, 'i', who, 0, x2.shape[1] - 1);
   integer(o, 'o', who, 0, l.units - 1);
   const phi = edgeActivations(l, x2); // [N, I, O]
-  const col = tf.tidy(() => tf.concat([tf.slice(x2, [0, i], [-1, 1]), tf.reshape(tf.slice(phi, [0, i, o], [-1, 1, 1]), [-1, 1])], 1));
+  const col = tf.tidy(() =>
+    tf.concat([tf.slice(x2, [0, i], [-1, 1]), tf.reshape(tf.slice(phi, [0, i, o], [-1, 1, 1]), [-1, 1])], 1),
+  );
   const data = col.dataSync(); // [N, 2]
   tf.dispose([phi, col]);
   const n = x2.shape[0];
@@ -275,20 +290,28 @@ function rank(fits: SymbolicFit[], w: number): SymbolicSuggestion[] {
  * ```
  */
 export function suggestSymbolic(
-  layer: tfl.layers.Layer, i: number, o: number, x: tf.Tensor, opts: SuggestSymbolicOptions = {},
+  layer: tfl.layers.Layer,
+  i: number,
+  o: number,
+  x: tf.Tensor,
+  opts: SuggestSymbolicOptions = {},
 ): SymbolicSuggestion[] {
   const who = 'suggestSymbolic';
   const lib = libraryArg(opts.library, who);
   const topK = positiveInt(opts.topK ?? DEFAULTS.topK, 'topK', who);
   const w = finiteNumber(opts.weightSimple ?? DEFAULTS.weightSimple, 'weightSimple', who, {min: 0, max: 1});
   const {xi, yi} = edgeData(layer, i, o, x, who);
-  return rank(lib.map(f => fitParams(xi, yi, f.name, opts)), w).slice(0, topK);
+  return rank(
+    lib.map(f => fitParams(xi, yi, f.name, opts)),
+    w,
+  ).slice(0, topK);
 }
 
 function symbolicLayerArg(layer: unknown, who: string): SymbolicKAN {
   if (!(layer instanceof SymbolicKAN)) {
     throw new ValueError(
-      `${who}: layer must be a SymbolicKAN (convert a model with tfa.kan.toSymbolic or tfa.kan.prune), got ${describe(layer)}.`);
+      `${who}: layer must be a SymbolicKAN (convert a model with tfa.kan.toSymbolic or tfa.kan.prune), got ${describe(layer)}.`,
+    );
   }
   if (!layer.built) throw new ValueError(`${who}: layer '${layer.name}' is not built yet (call it on an input first).`);
   return layer;
@@ -313,7 +336,12 @@ function symbolicLayerArg(layer: unknown, who: string): SymbolicKAN {
  * ```
  */
 export function fixSymbolic(
-  layer: tfl.layers.Layer, i: number, o: number, fn: SymbolicFunctionName | SymbolicFit, x?: tf.Tensor, opts: FitParamsOptions = {},
+  layer: tfl.layers.Layer,
+  i: number,
+  o: number,
+  fn: SymbolicFunctionName | SymbolicFit,
+  x?: tf.Tensor,
+  opts: FitParamsOptions = {},
 ): SymbolicFit {
   const who = 'fixSymbolic';
   const l = symbolicLayerArg(layer, who);
@@ -368,7 +396,10 @@ export function autoSymbolic(model: tfl.LayersModel, x: tf.Tensor, opts: AutoSym
         for (let o = 0; o < l.units; o++) {
           if (l.edgeMode(i, o) !== 'numeric') continue;
           const {xi, yi} = edgeData(l, i, o, acts[li], who);
-          const [best] = rank(lib.map(f => fitParams(xi, yi, f.name, opts)), w);
+          const [best] = rank(
+            lib.map(f => fitParams(xi, yi, f.name, opts)),
+            w,
+          );
           const fixed = best.r2 >= minR2;
           if (fixed) l.setEdge(i, o, best.name, best);
           const {loss: _loss, ...fit} = best;

@@ -37,7 +37,8 @@ const WHO = 'SymbolicKAN';
 
 function edgeList(value: unknown): SymbolicEdge[] {
   if (value == null) return [];
-  if (!Array.isArray(value)) throw new ValueError(`${WHO}: symbolic must be a list of {input, output, fn}, got ${describe(value)}.`);
+  if (!Array.isArray(value))
+    throw new ValueError(`${WHO}: symbolic must be a list of {input, output, fn}, got ${describe(value)}.`);
   return value.map((e, q) => {
     const r = e as Partial<SymbolicEdge>;
     return {
@@ -50,9 +51,11 @@ function edgeList(value: unknown): SymbolicEdge[] {
 
 function prunedList(value: unknown): Array<[number, number]> {
   if (value == null) return [];
-  if (!Array.isArray(value)) throw new ValueError(`${WHO}: pruned must be a list of [input, output] pairs, got ${describe(value)}.`);
+  if (!Array.isArray(value))
+    throw new ValueError(`${WHO}: pruned must be a list of [input, output] pairs, got ${describe(value)}.`);
   return value.map((e, q) => {
-    if (!Array.isArray(e) || e.length !== 2) throw new ValueError(`${WHO}: pruned[${q}] must be an [input, output] pair, got ${describe(e)}.`);
+    if (!Array.isArray(e) || e.length !== 2)
+      throw new ValueError(`${WHO}: pruned[${q}] must be an [input, output] pair, got ${describe(e)}.`);
     return [integer(e[0], `pruned[${q}][0]`, WHO), integer(e[1], `pruned[${q}][1]`, WHO)];
   });
 }
@@ -124,7 +127,9 @@ export class SymbolicKAN extends BSplineKAN {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => applyOnLastAxis(singleInput(inputs, WHO), x => kanForward(this, x, this.edgePlan(), false) as tf.Tensor2D));
+    return tf.tidy(() =>
+      applyOnLastAxis(singleInput(inputs, WHO), x => kanForward(this, x, this.edgePlan(), false) as tf.Tensor2D),
+    );
   }
 
   /** How each edge is computed now (read by the forward pass and by `tfa.kan` tools). */
@@ -141,7 +146,11 @@ export class SymbolicKAN extends BSplineKAN {
       const [i, o] = key.split(',').map(Number);
       mask[i * this.units + o] = 0;
     }
-    return {numericMask: mask, symbolic, affine: symbolic.length > 0 ? (this.affine as tfl.LayerVariable).read() : null};
+    return {
+      numericMask: mask,
+      symbolic,
+      affine: symbolic.length > 0 ? (this.affine as tfl.LayerVariable).read() : null,
+    };
   }
 
   /** The mode of edge (i, o). */
@@ -202,7 +211,8 @@ export class SymbolicKAN extends BSplineKAN {
   }
 
   private assertEdgeApi(what: string): void {
-    if (!this.built || this.affine == null) throw new ValueError(`${WHO}: ${what} needs a built layer (call it on an input first).`);
+    if (!this.built || this.affine == null)
+      throw new ValueError(`${WHO}: ${what} needs a built layer (call it on an input first).`);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

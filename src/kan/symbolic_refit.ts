@@ -61,7 +61,12 @@ interface Edge {
  * console.log(tfa.kan.refitSymbolic(model, x, y).rmseAfter < 1e-6); // true
  * ```
  */
-export function refitSymbolic(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, opts: RefitSymbolicOptions = {}): RefitSymbolicResult {
+export function refitSymbolic(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  opts: RefitSymbolicOptions = {},
+): RefitSymbolicResult {
   const who = 'refitSymbolic';
   const layers = kanChain(model, who);
   const maxIt = positiveInt(opts.iterations ?? 100, 'iterations', who);
@@ -81,12 +86,16 @@ export function refitSymbolic(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor
   const biasAt: number[] = []; // per layer: offset of its bias in params, or −1
   const widths: number[] = [xt.shape[1] as number];
   layers.forEach((layer, l) => {
-    if (!(layer instanceof SymbolicKAN)) throw new ValueError(`${who}: layer ${l} '${layer.name}' must be a SymbolicKAN.`);
+    if (!(layer instanceof SymbolicKAN))
+      throw new ValueError(`${who}: layer ${l} '${layer.name}' must be a SymbolicKAN.`);
     const inDim = widths[l];
     for (let i = 0; i < inDim; i++) {
       for (let o = 0; o < layer.units; o++) {
         const mode = layer.edgeMode(i, o);
-        if (mode === 'numeric') throw new ValueError(`${who}: layer ${l} '${layer.name}' edge (${i}, ${o}) is still numeric (make every edge symbolic or pruned first).`);
+        if (mode === 'numeric')
+          throw new ValueError(
+            `${who}: layer ${l} '${layer.name}' edge (${i}, ${o}) is still numeric (make every edge symbolic or pruned first).`,
+          );
         if (mode === 'pruned') continue;
         const fn = layer.edgeFunction(i, o) as SymbolicFunctionName;
         const {a, b, c, d} = layer.edgeAffine(i, o);
@@ -183,7 +192,12 @@ export function refitSymbolic(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor
   for (const e of edges) {
     const layer = layers[e.layer] as SymbolicKAN;
     const fn = layer.edgeFunction(e.input, e.output) as SymbolicFunctionName;
-    layer.setEdge(e.input, e.output, fn, {a: params[e.at], b: params[e.at + 1], c: params[e.at + 2], d: params[e.at + 3]});
+    layer.setEdge(e.input, e.output, fn, {
+      a: params[e.at],
+      b: params[e.at + 1],
+      c: params[e.at + 2],
+      d: params[e.at + 3],
+    });
   }
   layers.forEach((layer, l) => {
     const bias = weightNamed(layer, 'bias');

@@ -123,12 +123,23 @@ export class CRReLU extends tfl.layers.Layer {
     if (this.sharedAxes != null) {
       for (const a of this.sharedAxes) {
         if (a >= shape.length) {
-          fail(WHO, 'sharedAxes', `axes in [1, ${shape.length - 1}] for input shape [${shape.map(d => (d == null ? 'null' : d)).join(',')}]`, this.sharedAxes);
+          fail(
+            WHO,
+            'sharedAxes',
+            `axes in [1, ${shape.length - 1}] for input shape [${shape.map(d => (d == null ? 'null' : d)).join(',')}]`,
+            this.sharedAxes,
+          );
         }
       }
       paramShape = shape.slice(1).map((d, i) => {
         if (this.sharedAxes!.includes(i + 1)) return 1;
-        if (d == null) fail(WHO, 'input shape', `known on every non-shared axis (sharedAxes ${JSON.stringify(this.sharedAxes)})`, shape);
+        if (d == null)
+          fail(
+            WHO,
+            'input shape',
+            `known on every non-shared axis (sharedAxes ${JSON.stringify(this.sharedAxes)})`,
+            shape,
+          );
         return d;
       });
       const axes: {[axis: number]: number} = {};

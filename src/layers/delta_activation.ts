@@ -93,10 +93,7 @@ const quantizeOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =
   (args[2] as tf.GradSaveFunc)([r]);
   return {
     value: tf.mul(r, theta),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      dy,
-      sumToShape(tf.neg(tf.mul(dy, saved[0])), theta.shape),
-    ],
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [dy, sumToShape(tf.neg(tf.mul(dy, saved[0])), theta.shape)],
   };
 });
 
@@ -225,12 +222,17 @@ export class DeltaActivation extends tfl.layers.Layer {
     } else if (this.thresholdLevel === 'channel') {
       thetaShape = [channels];
     } else {
-      if (features.some(d => d == null)) fail(WHO, 'input shape', "known after the time axis for thresholdLevel 'neuron'", shape);
+      if (features.some(d => d == null))
+        fail(WHO, 'input shape', "known after the time axis for thresholdLevel 'neuron'", shape);
       thetaShape = features as number[];
     }
     this.threshold = this.addWeight(
-      'threshold', thetaShape, 'float32', tfl.initializers.constant({value: this.thresholdInit}),
-      undefined, this.thresholdTrainable,
+      'threshold',
+      thetaShape,
+      'float32',
+      tfl.initializers.constant({value: this.thresholdInit}),
+      undefined,
+      this.thresholdTrainable,
     );
     if (this.useBias) this.bias = this.addWeight('bias', [channels], 'float32', tfl.initializers.zeros());
     // Drain: a shared layer (N inbound nodes) has this closure called N times
@@ -284,9 +286,10 @@ export class DeltaActivation extends tfl.layers.Layer {
       const seq = prev != null ? tf.concat([prev, yq], 1) : yq; // [B, T', ...F]
       const steps = seq.shape[1] as number;
       const diffs = steps >= 2 ? tf.sub(sliceTime(seq, 0, steps - 1), sliceTime(seq, 1, steps - 1)) : null; // [B, T'−1, ...F]: y_t − y_{t+1}
-      const lossOut = training && diffs != null && this.sparsityRate > 0
-        ? (tf.mul(this.sparsityRate * this.nOutputs, tf.mean(absOp(diffs) as tf.Tensor)) as tf.Scalar)
-        : null;
+      const lossOut =
+        training && diffs != null && this.sparsityRate > 0
+          ? (tf.mul(this.sparsityRate * this.nOutputs, tf.mean(absOp(diffs) as tf.Tensor)) as tf.Scalar)
+          : null;
       const nz = diffs != null ? (tf.sum(tf.cast(tf.notEqual(diffs, 0), 'float32')) as tf.Scalar) : null;
       let out: tf.Tensor;
       if (this.outputMode === 'value') {

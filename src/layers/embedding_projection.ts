@@ -77,7 +77,12 @@ export class EmbeddingProjection extends tfl.layers.Layer {
     const d = knownLastDim(inputShape, WHO);
     const out = this.units ?? d;
     if (this.kernel == null) {
-      this.kernel = this.addWeight('kernel', [d, out], 'float32', tfl.initializers.orthogonal({gain: 1, seed: this.seed ?? undefined}));
+      this.kernel = this.addWeight(
+        'kernel',
+        [d, out],
+        'float32',
+        tfl.initializers.orthogonal({gain: 1, seed: this.seed ?? undefined}),
+      );
       if (this.useBias) this.bias = this.addWeight('bias', [out], 'float32', tfl.initializers.zeros());
     }
     this.inputSpec = [{minNDim: 2, axes: {[-1]: d}}];
@@ -107,9 +112,13 @@ export class EmbeddingProjection extends tfl.layers.Layer {
    */
   mergeInto(embeddings: tf.Tensor2D): tf.Tensor2D {
     tensorArg(embeddings, 'embeddings', WHO, {rank: 2});
-    if (this.kernel == null) throw new ValueError(`${WHO}: layer '${this.name}' must be built (applied once) before mergeInto, got an unbuilt layer.`);
+    if (this.kernel == null)
+      throw new ValueError(
+        `${WHO}: layer '${this.name}' must be built (applied once) before mergeInto, got an unbuilt layer.`,
+      );
     const d = this.kernel.shape[0] as number;
-    if (embeddings.shape[1] !== d) throw new ValueError(`${WHO}: embeddings must have ${d} columns, got ${describe(embeddings)}.`);
+    if (embeddings.shape[1] !== d)
+      throw new ValueError(`${WHO}: embeddings must have ${d} columns, got ${describe(embeddings)}.`);
     return tf.tidy(() => {
       const y = tf.matMul(embeddings, this.kernel!.read() as tf.Tensor2D); // [V, units]
       return (this.bias == null ? y : tf.add(y, this.bias.read())) as tf.Tensor2D;

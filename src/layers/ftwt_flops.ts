@@ -47,13 +47,45 @@ const WHO = 'ftwtFlops';
 const COUNTED = new Set(['Conv1D', 'Conv2D', 'Conv3D', 'Dense', 'DepthwiseConv2D']);
 /** Single-input layers that map a zero channel to a zero channel (input side). */
 const ZERO_PRESERVING = new Set([
-  'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'ThresholdedReLU', 'Dropout', 'SpatialDropout1D',
-  'GaussianDropout', 'GaussianNoise', 'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D',
-  'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D', 'GlobalMaxPooling1D',
-  'GlobalMaxPooling2D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'ZeroPadding2D',
-  'Cropping2D', 'UpSampling2D', 'Flatten', 'CRReLU',
+  'ReLU',
+  'LeakyReLU',
+  'PReLU',
+  'ELU',
+  'ThresholdedReLU',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianDropout',
+  'GaussianNoise',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'MaxPooling3D',
+  'AveragePooling1D',
+  'AveragePooling2D',
+  'AveragePooling3D',
+  'GlobalMaxPooling1D',
+  'GlobalMaxPooling2D',
+  'GlobalAveragePooling1D',
+  'GlobalAveragePooling2D',
+  'ZeroPadding2D',
+  'Cropping2D',
+  'UpSampling2D',
+  'Flatten',
+  'CRReLU',
 ]);
-const ZERO_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'tanh', 'softsign', 'swish', 'mish', 'gelu', 'gelu_new', 'geluNew']);
+const ZERO_ACTIVATIONS = new Set([
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'tanh',
+  'softsign',
+  'swish',
+  'mish',
+  'gelu',
+  'gelu_new',
+  'geluNew',
+]);
 /** Channel-wise layers allowed between a counted layer and its gate (output side). */
 const CHANNELWISE = new Set([...ZERO_PRESERVING, 'BatchNormalization', 'Activation']);
 
@@ -166,7 +198,9 @@ export function ftwtFlops(
   gates.forEach((g, i) => {
     const target = gatedLayer(g, gateNodes[i]);
     if (gateOf.has(target)) {
-      throw new ValueError(`${WHO}: layer '${target.name}' has two gates ('${gateOf.get(target)!.name}', '${g.name}').`);
+      throw new ValueError(
+        `${WHO}: layer '${target.name}' has two gates ('${gateOf.get(target)!.name}', '${g.name}').`,
+      );
     }
     gateOf.set(target, g);
   });

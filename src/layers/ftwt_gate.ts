@@ -82,7 +82,10 @@ export function ftwtTargetMask(y: tf.Tensor, massThreshold: number): tf.Tensor2D
 
 /** The target as a zero-gradient op (TopK has no gradient in tfjs; the reference uses `no_grad`). */
 function targetOp(r: number): (y: tf.Tensor) => tf.Tensor {
-  return unaryCustomGrad(y => targetForward(y, r), (_dy, y) => tf.zerosLike(y));
+  return unaryCustomGrad(
+    y => targetForward(y, r),
+    (_dy, y) => tf.zerosLike(y),
+  );
 }
 
 function targetForward(y: tf.Tensor, r: number): tf.Tensor2D {
@@ -115,10 +118,7 @@ const binarize = unaryCustomGrad(
 
 /** `BCEWithLogits(l, t)` elementwise, in the stable form `max(l,0) − l·t + log(1 + e^{−|l|})`. */
 function bceWithLogits(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
-  return tf.add(
-    tf.sub(tf.relu(logits), tf.mul(logits, target)),
-    tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-  );
+  return tf.add(tf.sub(tf.relu(logits), tf.mul(logits, target)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
 }
 
 /**
@@ -216,7 +216,12 @@ export class FTWTGate extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     if (!Array.isArray(inputs) || inputs.length !== 2) {
-      fail(WHO, 'inputs', 'a pair [convInput, convOutput]', Array.isArray(inputs) ? `${inputs.length} tensors` : inputs);
+      fail(
+        WHO,
+        'inputs',
+        'a pair [convInput, convOutput]',
+        Array.isArray(inputs) ? `${inputs.length} tensors` : inputs,
+      );
     }
     const [x, y] = inputs;
     const training = kwargs?.training === true && this.lossWeight > 0;
@@ -252,7 +257,13 @@ export class FTWTGate extends tfl.layers.Layer {
     if (this.kernel == null || this.bias == null) {
       fail(WHO, 'layer', 'built (apply it once) before predicting masks', this.name);
     }
-    const pooled = x.rank === 2 ? x : tf.mean(x, Array.from({length: x.rank - 2}, (_, i) => i + 1)); // [B, C_in]
+    const pooled =
+      x.rank === 2
+        ? x
+        : tf.mean(
+            x,
+            Array.from({length: x.rank - 2}, (_, i) => i + 1),
+          ); // [B, C_in]
     const s = this.softmax ? tf.softmax(pooled as tf.Tensor2D, -1) : pooled; // [B, C_in]
     return tf.add(tf.matMul(s, this.kernel.read() as tf.Tensor2D), this.bias.read()) as tf.Tensor2D; // [B, C_out]
   }
@@ -285,7 +296,10 @@ function gateShapes(inputShape: Shape | Shape[]): [Shape, Shape] {
     fail(WHO, 'inputs', 'a pair [convInput, convOutput] (apply the gate to two tensors)', inputShape);
   }
   const [inShape, outShape] = inputShape as Shape[];
-  for (const [name, s] of [['convInput', inShape], ['convOutput', outShape]] as Array<[string, Shape]>) {
+  for (const [name, s] of [
+    ['convInput', inShape],
+    ['convOutput', outShape],
+  ] as Array<[string, Shape]>) {
     if (s.length < 2) fail(WHO, `${name} shape`, 'of rank >= 2 ([B, C] or [B, ..., C])', s);
     const c = s[s.length - 1];
     if (c == null || c < 1) fail(WHO, `${name} shape`, 'known on its last (channel) axis', s);

@@ -52,19 +52,33 @@ export interface MoEArgs extends LayerArgs {
   seed?: number | null;
 }
 
-const DEFAULTS = {gate: 'softmax' as MoEGate, gateActivation: 'sigmoid' as MoEActivation, temperature: 1, loadBalance: 0} as const;
+const DEFAULTS = {
+  gate: 'softmax' as MoEGate,
+  gateActivation: 'sigmoid' as MoEActivation,
+  temperature: 1,
+  loadBalance: 0,
+} as const;
 const WHO = 'MoE';
 
 function activate(x: tf.Tensor, kind: MoEActivation): tf.Tensor {
   switch (kind) {
-    case 'linear': return x;
-    case 'relu': return tf.relu(x);
-    case 'tanh': return tf.tanh(x);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'silu': return silu(x);
-    case 'softplus': return tf.softplus(x);
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'silu':
+      return silu(x);
+    case 'softplus':
+      return tf.softplus(x);
     case 'gelu': // tanh approximation, as tfjs-layers' 'gelu_new'
-      return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))));
+      return tf.mul(
+        tf.mul(0.5, x),
+        tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))),
+      );
   }
 }
 
@@ -138,11 +152,17 @@ export class MoE extends tfl.layers.Layer {
 
   constructor(args: MoEArgs) {
     super(args ?? {});
-    if (args == null) throw new ValueError(`${WHO}: args must be an object with numExperts and units, got ${String(args)}.`);
+    if (args == null)
+      throw new ValueError(`${WHO}: args must be an object with numExperts and units, got ${String(args)}.`);
     this.numExperts = positiveInt(args.numExperts, 'numExperts', WHO);
     this.units = positiveInt(args.units, 'units', WHO);
     this.expertUnits = args.expertUnits == null ? null : positiveInt(args.expertUnits, 'expertUnits', WHO);
-    this.expertActivation = oneOf(args.expertActivation ?? (this.expertUnits == null ? 'linear' : 'relu'), ACTIVATIONS, 'expertActivation', WHO);
+    this.expertActivation = oneOf(
+      args.expertActivation ?? (this.expertUnits == null ? 'linear' : 'relu'),
+      ACTIVATIONS,
+      'expertActivation',
+      WHO,
+    );
     this.gate = oneOf(args.gate ?? DEFAULTS.gate, GATES, 'gate', WHO);
     this.gateActivation = oneOf(args.gateActivation ?? DEFAULTS.gateActivation, ACTIVATIONS, 'gateActivation', WHO);
     this.initialTemperature = positiveNumber(args.temperature ?? DEFAULTS.temperature, 'temperature', WHO);
@@ -170,7 +190,14 @@ export class MoE extends tfl.layers.Layer {
         this.outKernel = this.addWeight('expert_out_kernel', [e, h, this.units], 'float32', glorot(h, this.units, 2));
         this.outBias = this.addWeight('expert_out_bias', [e, this.units], 'float32', zeros);
       }
-      this.tau = this.addWeight('temperature', [], 'float32', tfl.initializers.constant({value: this.initialTemperature}), undefined, false);
+      this.tau = this.addWeight(
+        'temperature',
+        [],
+        'float32',
+        tfl.initializers.constant({value: this.initialTemperature}),
+        undefined,
+        false,
+      );
       this.addLoss(() => {
         const live = this.pending.filter(t => !t.isDisposed);
         this.pending = [];
@@ -210,7 +237,8 @@ export class MoE extends tfl.layers.Layer {
   }
 
   private requireBuilt(): this {
-    if (this.tau == null) throw new ValueError(`${WHO}: layer '${this.name}' must be built (applied once) first, got an unbuilt layer.`);
+    if (this.tau == null)
+      throw new ValueError(`${WHO}: layer '${this.name}' must be built (applied once) first, got an unbuilt layer.`);
     return this;
   }
 

@@ -142,9 +142,10 @@ export class NestedDropout extends tfl.layers.Layer {
     }
     const w = new Float64Array(n);
     for (let k = 1; k <= n; k++) {
-      w[k - 1] = this.distribution === 'geometric'
-        ? Math.pow(1 - this.p, k - 1)
-        : Math.exp(-(((k - this.mu) / this.sigma) ** 2));
+      w[k - 1] =
+        this.distribution === 'geometric'
+          ? Math.pow(1 - this.p, k - 1)
+          : Math.exp(-(((k - this.mu) / this.sigma) ** 2));
     }
     const total = w.reduce((a, b) => a + b, 0);
     if (!(total > 0)) {

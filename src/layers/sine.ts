@@ -96,9 +96,10 @@ export class Sine extends tfl.layers.Layer {
     this.useBias = bool(args.useBias ?? true, 'useBias', WHO);
     this.seed = args.seed == null ? null : integer(args.seed, 'seed', WHO, 0);
     this.customKernelInit = args.kernelInitializer != null;
-    this.kernelInit = args.kernelInitializer != null
-      ? readInitializer(args.kernelInitializer)
-      : new SirenUniform({omega0: this.omega0, isFirst: this.isFirst, seed: this.seed});
+    this.kernelInit =
+      args.kernelInitializer != null
+        ? readInitializer(args.kernelInitializer)
+        : new SirenUniform({omega0: this.omega0, isFirst: this.isFirst, seed: this.seed});
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -107,7 +108,11 @@ export class Sine extends tfl.layers.Layer {
       this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', this.kernelInit);
       if (this.useBias) {
         const b = 1 / Math.sqrt(inDim);
-        const init = tfl.initializers.randomUniform({minval: -b, maxval: b, seed: this.seed == null ? undefined : this.seed + 1});
+        const init = tfl.initializers.randomUniform({
+          minval: -b,
+          maxval: b,
+          seed: this.seed == null ? undefined : this.seed + 1,
+        });
         this.bias = this.addWeight('bias', [this.units], 'float32', init);
       }
     }

@@ -81,7 +81,14 @@ export function defaultEps(): number {
 }
 
 /** The iteration without argument checks (for the optimizers' hot path); call inside tidy. */
-export function newtonSchulzUnchecked(g: tf.Tensor, steps: number, a: number, b: number, c: number, eps: number): tf.Tensor {
+export function newtonSchulzUnchecked(
+  g: tf.Tensor,
+  steps: number,
+  a: number,
+  b: number,
+  c: number,
+  eps: number,
+): tf.Tensor {
   const rank = g.rank;
   const m = g.shape[rank - 2];
   const n = g.shape[rank - 1];

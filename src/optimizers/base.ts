@@ -123,7 +123,11 @@ export abstract class SlotOptimizer extends tf.Optimizer {
 
   private takePending(name: string, slotName: string): tf.Tensor | null {
     const keys = [...this.pending.keys()].filter(k => splitWeightName(k).slot === slotName);
-    const key = bestMatch(name, keys.map(k => splitWeightName(k).variable), `${this.who}: restored state for '${name}/${slotName}'`);
+    const key = bestMatch(
+      name,
+      keys.map(k => splitWeightName(k).variable),
+      `${this.who}: restored state for '${name}/${slotName}'`,
+    );
     if (key == null) return null;
     const full = `${key}/${slotName}`;
     const t = this.pending.get(full)!;
@@ -186,7 +190,9 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   ): T {
     const {customObjects: _ignored, learningRate, ...own} = config;
     const who = (cls as unknown as {className?: string}).className ?? 'optimizer';
-    return new cls(learningRate == null ? own : {...own, learningRate: deserializeLearningRate(learningRate, 'learningRate', who)});
+    return new cls(
+      learningRate == null ? own : {...own, learningRate: deserializeLearningRate(learningRate, 'learningRate', who)},
+    );
   }
 }
 
@@ -214,7 +220,9 @@ export function learningRateAt(lr: LearningRate, step: number, name: string, who
   if (typeof lr === 'number') return lr;
   const v = typeof lr === 'function' ? lr(step) : lr.value(step);
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new ValueError(`${who}: ${name} must give a finite number >= 0 at every step, got ${describe(v)} at step ${step}.`);
+    throw new ValueError(
+      `${who}: ${name} must give a finite number >= 0 at every step, got ${describe(v)} at step ${step}.`,
+    );
   }
   return v;
 }
@@ -248,4 +256,3 @@ export function deserializeLearningRate(value: unknown, name: string, who: strin
   }
   return fail(who, name, 'a number or a registered learning-rate schedule', value);
 }
-

@@ -6,7 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {defaultEps} from '../linalg/newton_schulz';
 import {bool, finiteNumber, oneOf, positiveInt, ValueError} from '../validate';
-import {checkLearningRate, learningRateAt, matrixView, serializeLearningRate, type NamedTensor, SlotOptimizer} from './base';
+import {
+  checkLearningRate,
+  learningRateAt,
+  matrixView,
+  serializeLearningRate,
+  type NamedTensor,
+  SlotOptimizer,
+} from './base';
 import {
   checkExclude,
   checkFusedGates,
@@ -87,7 +94,16 @@ export interface MuonArgs {
 }
 
 const WHO = 'muon';
-const DEFAULTS = {learningRate: 0.02, momentum: 0.95, nesterov: true, nsSteps: 5, weightDecay: 0, scaleMode: 'original' as MuonScaleMode, excludeEmbeddings: true, splitFusedGates: false};
+const DEFAULTS = {
+  learningRate: 0.02,
+  momentum: 0.95,
+  nesterov: true,
+  nsSteps: 5,
+  weightDecay: 0,
+  scaleMode: 'original' as MuonScaleMode,
+  excludeEmbeddings: true,
+  splitFusedGates: false,
+};
 const ADAM_SIDE_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0};
 
 /**
@@ -167,7 +183,11 @@ export class Muon extends SlotOptimizer {
     super();
     warnIfFloat16(WHO, 'its Newton–Schulz update was measured up to 5 % off float32 there.');
     this.learningRate = checkLearningRate(args.learningRate ?? DEFAULTS.learningRate, 'learningRate', WHO);
-    this.momentum = finiteNumber(args.momentum ?? DEFAULTS.momentum, 'momentum', WHO, {min: 0, max: 1, maxExclusive: true});
+    this.momentum = finiteNumber(args.momentum ?? DEFAULTS.momentum, 'momentum', WHO, {
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+    });
     this.nesterov = bool(args.nesterov ?? DEFAULTS.nesterov, 'nesterov', WHO);
     this.nsSteps = positiveInt(args.nsSteps ?? DEFAULTS.nsSteps, 'nsSteps', WHO);
     this.weightDecay = finiteNumber(args.weightDecay ?? DEFAULTS.weightDecay, 'weightDecay', WHO, {min: 0});
@@ -202,9 +222,11 @@ export class Muon extends SlotOptimizer {
       const inferred = this.splitFusedGates ? inferFusedGates(vars) : new Map<string, number>();
       for (const {name, shape} of vars) {
         if (this.gates.has(name)) continue;
-        const g = shape.length < 2 ? 1 : listedGates(name, this.fusedGates) ?? inferred.get(name) ?? 1;
+        const g = shape.length < 2 ? 1 : (listedGates(name, this.fusedGates) ?? inferred.get(name) ?? 1);
         if (g > 1 && shape[shape.length - 1] % g !== 0) {
-          throw new ValueError(`${WHO}: fusedGates must split the last axis of '${name}' (shape [${shape}]) evenly, got ${g} gates.`);
+          throw new ValueError(
+            `${WHO}: fusedGates must split the last axis of '${name}' (shape [${shape}]) evenly, got ${g} gates.`,
+          );
         }
         this.gates.set(name, g);
       }

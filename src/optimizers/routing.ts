@@ -43,7 +43,12 @@ export function isEmbeddingName(name: string): boolean {
  * or as an embedding when `excludeEmbeddings`), else 'adamw' (biases, gains,
  * scalars, embeddings and excluded names).
  */
-export function muonRoute(name: string, shape: readonly number[], exclude: readonly ExcludePattern[], excludeEmbeddings = false): 'muon' | 'adamw' {
+export function muonRoute(
+  name: string,
+  shape: readonly number[],
+  exclude: readonly ExcludePattern[],
+  excludeEmbeddings = false,
+): 'muon' | 'adamw' {
   if (shape.length < 2 || isExcluded(name, exclude)) return 'adamw';
   return excludeEmbeddings && isEmbeddingName(name) ? 'adamw' : 'muon';
 }
@@ -59,8 +64,17 @@ export function checkFusedGates(value: unknown, who: string): FusedGate[] {
   if (value == null) return [];
   const ok =
     Array.isArray(value) &&
-    value.every(e => e != null && typeof (e as FusedGate).name === 'string' && Number.isInteger((e as FusedGate).gates) && (e as FusedGate).gates >= 1);
-  if (!ok) throw new ValueError(`${who}: fusedGates must be an array of {name: string, gates: integer >= 1}, got ${describe(value)}.`);
+    value.every(
+      e =>
+        e != null &&
+        typeof (e as FusedGate).name === 'string' &&
+        Number.isInteger((e as FusedGate).gates) &&
+        (e as FusedGate).gates >= 1,
+    );
+  if (!ok)
+    throw new ValueError(
+      `${who}: fusedGates must be an array of {name: string, gates: integer >= 1}, got ${describe(value)}.`,
+    );
   return (value as FusedGate[]).map(e => ({name: e.name, gates: e.gates}));
 }
 
@@ -155,7 +169,9 @@ function role(w: WeightLike): string {
 
 /** Kernel-like weights: rank ≥ 2 and a role ending in 'kernel' (Dense/Conv/RNN kernels, recurrent kernels, KAN `*_kernel`s). */
 function kernelWeights(layer: tfl.layers.Layer): WeightLike[] {
-  return (layer.trainableWeights as unknown as WeightLike[]).filter(w => w.shape.length >= 2 && role(w).endsWith('kernel'));
+  return (layer.trainableWeights as unknown as WeightLike[]).filter(
+    w => w.shape.length >= 2 && role(w).endsWith('kernel'),
+  );
 }
 
 function isContainer(layer: tfl.layers.Layer): layer is tfl.LayersModel {
@@ -164,8 +180,14 @@ function isContainer(layer: tfl.layers.Layer): layer is tfl.LayersModel {
 
 /** The layers a wrapper holds: TimeDistributed's `layer`, Bidirectional's forward and backward layers. */
 function wrapped(layer: tfl.layers.Layer): tfl.layers.Layer[] {
-  const w = layer as unknown as {layer?: tfl.layers.Layer; forwardLayer?: tfl.layers.Layer; backwardLayer?: tfl.layers.Layer};
-  return [w.forwardLayer, w.backwardLayer, w.layer].filter((l): l is tfl.layers.Layer => l != null && typeof l.getClassName === 'function');
+  const w = layer as unknown as {
+    layer?: tfl.layers.Layer;
+    forwardLayer?: tfl.layers.Layer;
+    backwardLayer?: tfl.layers.Layer;
+  };
+  return [w.forwardLayer, w.backwardLayer, w.layer].filter(
+    (l): l is tfl.layers.Layer => l != null && typeof l.getClassName === 'function',
+  );
 }
 
 /** Every leaf layer, depth first in model order, descending into nested models and wrappers. */
@@ -309,7 +331,8 @@ export function muonGateSplits(model: tfl.LayersModel | tfl.LayersModel[]): Fuse
         const gates = GATES_BY_CELL[c.getClassName()];
         if (gates == null) continue;
         for (const w of c.trainableWeights as unknown as WeightLike[]) {
-          if ((role(w) === 'kernel' || role(w) === 'recurrent_kernel') && !out.some(e => e.name === w.name)) out.push({name: w.name, gates});
+          if ((role(w) === 'kernel' || role(w) === 'recurrent_kernel') && !out.some(e => e.name === w.name))
+            out.push({name: w.name, gates});
         }
       }
     }

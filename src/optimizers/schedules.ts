@@ -173,7 +173,12 @@ export class ExponentialDecaySchedule extends LearningRateSchedule {
     return this.learningRate * Math.pow(this.decayRate, this.staircase ? Math.floor(p) : p);
   }
   getConfig(): tf.serialization.ConfigDict {
-    return {learningRate: this.learningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase};
+    return {
+      learningRate: this.learningRate,
+      decaySteps: this.decaySteps,
+      decayRate: this.decayRate,
+      staircase: this.staircase,
+    };
   }
 }
 
@@ -205,11 +210,19 @@ export class PiecewiseConstantSchedule extends LearningRateSchedule {
     super();
     const who = 'schedules.piecewiseConstant';
     const {boundaries, values} = args ?? {};
-    if (!Array.isArray(boundaries) || boundaries.some((b, i) => !Number.isInteger(b) || b < 1 || (i > 0 && b <= boundaries[i - 1]))) {
+    if (
+      !Array.isArray(boundaries) ||
+      boundaries.some((b, i) => !Number.isInteger(b) || b < 1 || (i > 0 && b <= boundaries[i - 1]))
+    ) {
       fail(who, 'boundaries', 'an increasing array of integers >= 1', boundaries);
     }
     if (!Array.isArray(values) || values.length !== boundaries.length + 1) {
-      fail(who, 'values', `an array of ${Array.isArray(boundaries) ? boundaries.length + 1 : 'boundaries.length + 1'} learning rates`, values);
+      fail(
+        who,
+        'values',
+        `an array of ${Array.isArray(boundaries) ? boundaries.length + 1 : 'boundaries.length + 1'} learning rates`,
+        values,
+      );
     }
     values.forEach(v => finiteNumber(v, 'values', who, {min: 0}));
     this.boundaries = [...boundaries];

@@ -63,7 +63,14 @@ export interface SpectraArgs {
 
 const WHO = 'spectra';
 const ADAM_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.1};
-const DEFAULTS = {clipScale: 'sqrt-fan' as SpectraClipScale, clipThreshold: {'sqrt-fan': 1, absolute: 10}, nsSteps: 10, applyTo: 'matrices' as const, preClipThreshold: null, warmupSteps: 0};
+const DEFAULTS = {
+  clipScale: 'sqrt-fan' as SpectraClipScale,
+  clipThreshold: {'sqrt-fan': 1, absolute: 10},
+  nsSteps: 10,
+  applyTo: 'matrices' as const,
+  preClipThreshold: null,
+  warmupSteps: 0,
+};
 
 /**
  * AdamW with SPECTRA post-clipping: the Adam update U = m̂/(√v̂ + ε) is
@@ -131,11 +138,16 @@ export class Spectra extends SlotOptimizer {
     warnIfFloat16(WHO, 'its clipped update was measured up to 2 % off float32 there.');
     this.cfg = resolveAdamW(args, ADAM_DEFAULTS, WHO);
     this.clipScale = oneOf(args.clipScale ?? DEFAULTS.clipScale, SPECTRA_CLIP_SCALES, 'clipScale', WHO);
-    this.clipThreshold = positiveNumber(args.clipThreshold ?? DEFAULTS.clipThreshold[this.clipScale], 'clipThreshold', WHO);
+    this.clipThreshold = positiveNumber(
+      args.clipThreshold ?? DEFAULTS.clipThreshold[this.clipScale],
+      'clipThreshold',
+      WHO,
+    );
     this.nsSteps = positiveInt(args.nsSteps ?? DEFAULTS.nsSteps, 'nsSteps', WHO);
     this.applyTo = oneOf(args.applyTo ?? DEFAULTS.applyTo, ['matrices', 'all'] as const, 'applyTo', WHO);
     const pre = args.preClipThreshold ?? DEFAULTS.preClipThreshold;
-    this.preClipThreshold = pre == null ? null : finiteNumber(pre, 'preClipThreshold', WHO, {min: 0, minExclusive: true});
+    this.preClipThreshold =
+      pre == null ? null : finiteNumber(pre, 'preClipThreshold', WHO, {min: 0, minExclusive: true});
     this.warmupSteps = nonNegativeInt(args.warmupSteps ?? DEFAULTS.warmupSteps, 'warmupSteps', WHO);
   }
 
@@ -156,11 +168,17 @@ export class Spectra extends SlotOptimizer {
     tf.tidy(() => {
       const items = this.gradientList(variableGradients);
       const isMatrix = items.map(({variable}) => variable.rank >= 2);
-      const views = items.map(({variable}) => (variable.rank === 0 ? [1, 1] : matrixView(variable.shape)) as [number, number]);
+      const views = items.map(
+        ({variable}) => (variable.rank === 0 ? [1, 1] : matrixView(variable.shape)) as [number, number],
+      );
       let grads = items.map(({gradient}) => gradient);
       if (cPre != null) {
         const idx = items.map((_, i) => i).filter(i => isMatrix[i]);
-        const clipped = softClipMatrices(idx.map(i => tf.reshape(grads[i], views[i])), cPre, this.nsSteps);
+        const clipped = softClipMatrices(
+          idx.map(i => tf.reshape(grads[i], views[i])),
+          cPre,
+          this.nsSteps,
+        );
         grads = [...grads];
         idx.forEach((i, j) => (grads[i] = tf.reshape(clipped[j], items[i].variable.shape)));
       }
@@ -173,14 +191,21 @@ export class Spectra extends SlotOptimizer {
         return next.direction;
       });
       const mIdx = items.map((_, i) => i).filter(i => isMatrix[i]);
-      const clipped = softClipMatrices(mIdx.map(i => tf.reshape(directions[i], views[i])), (fanIn, fanOut) => c * spectraClipFactor(fanIn, fanOut, this.clipScale), this.nsSteps);
+      const clipped = softClipMatrices(
+        mIdx.map(i => tf.reshape(directions[i], views[i])),
+        (fanIn, fanOut) => c * spectraClipFactor(fanIn, fanOut, this.clipScale),
+        this.nsSteps,
+      );
       const updates = [...directions];
       mIdx.forEach((i, j) => {
         const [fanIn, fanOut] = views[i];
         updates[i] = tf.mul(tf.reshape(clipped[j], items[i].variable.shape), spectraScale(fanIn, fanOut));
       });
       items.forEach(({variable}, i) => {
-        const u = !isMatrix[i] && this.applyTo === 'all' ? softClipVector(updates[i], c * spectraClipFactor(views[i][0], views[i][1], this.clipScale)) : updates[i];
+        const u =
+          !isMatrix[i] && this.applyTo === 'all'
+            ? softClipVector(updates[i], c * spectraClipFactor(views[i][0], views[i][1], this.clipScale))
+            : updates[i];
         variable.assign(decoupledStep(variable, u, lr, this.cfg.weightDecay));
       });
     });

@@ -28,7 +28,8 @@ export const ADAMW_DEFAULTS = {learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps
 
 /** Validates AdamW-style arguments, filling `defaults`; errors name `prefix + field`. */
 export function resolveAdamW(
-  args: {learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number} | undefined,
+  args:
+    {learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number} | undefined,
   defaults: {learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number},
   who: string,
   prefix = '',
@@ -90,7 +91,12 @@ export function decoupledStep(w: tf.Tensor, direction: tf.Tensor, lr: number, we
  * `buf`. The EMA form (KellerJordan's current `lerp`) differs by the factor
  * (1 − μ) only, which Newton–Schulz removes.
  */
-export function muonMomentum(g: tf.Tensor, buf: tf.Tensor, momentum: number, nesterov: boolean): {buf: tf.Tensor; direction: tf.Tensor} {
+export function muonMomentum(
+  g: tf.Tensor,
+  buf: tf.Tensor,
+  momentum: number,
+  nesterov: boolean,
+): {buf: tf.Tensor; direction: tf.Tensor} {
   const next = tf.add(tf.mul(buf, momentum), g);
   return {buf: next, direction: nesterov ? tf.add(g, tf.mul(next, momentum)) : next};
 }
@@ -151,7 +157,11 @@ export function orthogonalize(mats: tf.Tensor[], steps: number, eps: number): tf
  * a function of the matrix' `[rows, cols]` (so one value per shape group);
  * `c = Infinity` is the identity.
  */
-export function softClipMatrices(mats: tf.Tensor[], c: number | ((rows: number, cols: number) => number), steps: number): tf.Tensor[] {
+export function softClipMatrices(
+  mats: tf.Tensor[],
+  c: number | ((rows: number, cols: number) => number),
+  steps: number,
+): tf.Tensor[] {
   const cOf = typeof c === 'number' ? () => c : c;
   return batchedByShape(mats, x => {
     const [rows, cols] = x.shape.slice(-2);

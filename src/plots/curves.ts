@@ -9,7 +9,8 @@ import {ValueError, describe, positiveInt} from '../validate';
 import {PALETTE, Scale, axes, document, escapeXml, extent, fmt, gridPanels, linePath, valid} from './svg';
 
 /** What `metricCurves` accepts: `model.fit`'s History, callback records, or JSON Lines text of records. */
-export type CurveSource = {history: {[key: string]: ArrayLike<number | tf.Tensor>}; epoch?: number[]} | MetricRecord[] | string;
+export type CurveSource =
+  {history: {[key: string]: ArrayLike<number | tf.Tensor>}; epoch?: number[]} | MetricRecord[] | string;
 
 /** Options of {@link metricCurves}. */
 export interface MetricCurvesOptions {
@@ -65,7 +66,10 @@ export function parseJsonLines(text: string): MetricRecord[] {
   return out;
 }
 
-function panelsFromHistory(h: {[key: string]: ArrayLike<number | tf.Tensor>}, epochs: number[] | undefined): Map<string, Series[]> {
+function panelsFromHistory(
+  h: {[key: string]: ArrayLike<number | tf.Tensor>},
+  epochs: number[] | undefined,
+): Map<string, Series[]> {
   const panels = new Map<string, Series[]>();
   for (const key of Object.keys(h)) {
     const values = Array.from(h[key], v => (typeof v === 'number' ? v : NaN));
@@ -119,10 +123,17 @@ export function metricCurves(source: CurveSource, options: MetricCurvesOptions =
     panels = panelsFromRecords(parseJsonLines(source), options.x ?? 'epoch');
   } else if (Array.isArray(source)) {
     panels = panelsFromRecords(source, options.x ?? 'epoch');
-  } else if (source != null && typeof source === 'object' && source.history != null && typeof source.history === 'object') {
+  } else if (
+    source != null &&
+    typeof source === 'object' &&
+    source.history != null &&
+    typeof source.history === 'object'
+  ) {
     panels = panelsFromHistory(source.history, source.epoch);
   } else {
-    throw new ValueError(`${WHO}: source must be a History, a list of records or JSON Lines text, got ${describe(source)}.`);
+    throw new ValueError(
+      `${WHO}: source must be a History, a list of records or JSON Lines text, got ${describe(source)}.`,
+    );
   }
   let names = [...panels.keys()];
   if (options.metrics != null) {
@@ -145,25 +156,49 @@ export function metricCurves(source: CurveSource, options: MetricCurvesOptions =
   const rects = gridPanels(names.length, cols, cell, {left: 56, top: 24 + top, right: 12, bottom: 40});
   const body: string[] = [];
   if (options.title != null) {
-    body.push(`<text class="title" x="${fmt((cols * cell.width) / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`);
+    body.push(
+      `<text class="title" x="${fmt((cols * cell.width) / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(options.title)}</text>`,
+    );
   }
   names.forEach((metric, i) => {
     const series = panels.get(metric) ?? [];
     const p = rects[i];
     const logY = options.logY?.includes(metric) ?? false;
-    const sx = new Scale(extent(series.flatMap(s => s.xs), false), [p.x, p.x + p.width]);
-    const sy = new Scale(padded(extent(series.flatMap(s => s.ys), logY), logY), [p.y + p.height, p.y], logY);
+    const sx = new Scale(
+      extent(
+        series.flatMap(s => s.xs),
+        false,
+      ),
+      [p.x, p.x + p.width],
+    );
+    const sy = new Scale(
+      padded(
+        extent(
+          series.flatMap(s => s.ys),
+          logY,
+        ),
+        logY,
+      ),
+      [p.y + p.height, p.y],
+      logY,
+    );
     body.push(`<g class="panel" data-metric="${escapeXml(metric)}">`);
     body.push(axes(p, sx, sy, {title: metric, x: options.x ?? 'epoch'}));
     series.forEach((s, k) => {
       const color = PALETTE[k % PALETTE.length];
       const dash = s.name.startsWith('val_') ? ' stroke-dasharray="4 2"' : '';
-      body.push(`<path class="series" data-series="${escapeXml(s.name)}" d="${linePath(s.xs, s.ys, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`);
+      body.push(
+        `<path class="series" data-series="${escapeXml(s.name)}" d="${linePath(s.xs, s.ys, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`,
+      );
       for (let j = 0; j < s.xs.length; j++) {
         if (!valid(s.xs[j], sx) || !valid(s.ys[j], sy)) continue;
-        body.push(`<circle class="point" data-series="${escapeXml(s.name)}" cx="${fmt(sx.map(s.xs[j]))}" cy="${fmt(sy.map(s.ys[j]))}" r="2" fill="${color}"/>`);
+        body.push(
+          `<circle class="point" data-series="${escapeXml(s.name)}" cx="${fmt(sx.map(s.xs[j]))}" cy="${fmt(sy.map(s.ys[j]))}" r="2" fill="${color}"/>`,
+        );
       }
-      body.push(`<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 12 + 12 * k)}" text-anchor="end" fill="${color}">${escapeXml(s.name)}</text>`);
+      body.push(
+        `<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 12 + 12 * k)}" text-anchor="end" fill="${color}">${escapeXml(s.name)}</text>`,
+      );
     });
     body.push('</g>');
   });

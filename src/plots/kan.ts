@@ -38,7 +38,11 @@ export interface KanFunctionsOptions {
 const WHO = 'kanFunctions';
 
 /** The per-edge functions φ `[I, P, O]` on the x values `[P, I]`; the caller disposes both. */
-export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, range?: [number, number]): {x: tf.Tensor2D; phi: tf.Tensor3D} {
+export function bsplineEdgeFunctions(
+  layer: tfl.layers.Layer,
+  points: number,
+  range?: [number, number],
+): {x: tf.Tensor2D; phi: tf.Tensor3D} {
   const w = (name: string): tf.Tensor => {
     const v = weightNamed(layer, name);
     if (v == null) throw new ValueError(`${WHO}: layer '${layer.name}' has no weight '${name}'.`);
@@ -65,9 +69,10 @@ export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, ra
     }
     const x = tf.add(lo, tf.mul(t, tf.sub(hi, lo))) as tf.Tensor2D; // [P, I]
     // The layer clamps its input to [t_k, t_{G+k}] when clampToGrid is set; so does the plot.
-    const xs = cfg.clampToGrid === true
-      ? (tf.minimum(tf.maximum(x, knotRow(grid, k)), knotRow(grid, m - 1 - k)) as tf.Tensor2D)
-      : x; // [P, I]
+    const xs =
+      cfg.clampToGrid === true
+        ? (tf.minimum(tf.maximum(x, knotRow(grid, k)), knotRow(grid, m - 1 - k)) as tf.Tensor2D)
+        : x; // [P, I]
     const b = bsplineBasis(xs, grid, k); // [P, I, G+k]
     const splinePart = tf.matMul(tf.transpose(b, [1, 0, 2]), spline); // [I, P, O]
     const scaled = tf.mul(splinePart, tf.expandDims(scaler, 1)); // [I, P, O]
@@ -77,7 +82,15 @@ export function bsplineEdgeFunctions(layer: tfl.layers.Layer, points: number, ra
 }
 
 /** The KAN layer classes {@link kanFunctions} draws. */
-export const PLOTTABLE_KAN_CLASSES = ['BSplineKAN', 'RBFKAN', 'ChebyshevKAN', 'FourierKAN', 'ReLUKAN', 'AFKAN', 'SelectableKAN'] as const;
+export const PLOTTABLE_KAN_CLASSES = [
+  'BSplineKAN',
+  'RBFKAN',
+  'ChebyshevKAN',
+  'FourierKAN',
+  'ReLUKAN',
+  'AFKAN',
+  'SelectableKAN',
+] as const;
 
 /**
  * A KAN layer as a sum of univariate edge functions, for input x `[N, I]`:
@@ -132,7 +145,10 @@ function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LN_EPSILON))), gamma), beta) as tf.Tensor2D;
 }
 
-const constRange = (inDim: number, lo: number, hi: number) => ({lo: tf.fill([1, inDim], lo) as tf.Tensor2D, hi: tf.fill([1, inDim], hi) as tf.Tensor2D});
+const constRange = (inDim: number, lo: number, hi: number) => ({
+  lo: tf.fill([1, inDim], lo) as tf.Tensor2D,
+  hi: tf.fill([1, inDim], hi) as tf.Tensor2D,
+});
 
 function edgeView(layer: tfl.layers.Layer): EdgeView {
   const w = (name: string): tf.Tensor => {
@@ -140,7 +156,8 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
     if (v == null) throw new ValueError(`${WHO}: layer '${layer.name}' has no weight '${name}'.`);
     return v.read();
   };
-  const maybe = (name: string): tf.Tensor1D | null => (weightNamed(layer, name)?.read() as tf.Tensor1D | undefined) ?? null;
+  const maybe = (name: string): tf.Tensor1D | null =>
+    (weightNamed(layer, name)?.read() as tf.Tensor1D | undefined) ?? null;
   const cfg = layer.getConfig();
   const identity = (x: tf.Tensor2D) => tf.clone(x);
   switch (layer.getClassName()) {
@@ -148,14 +165,27 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
       const k = Number(cfg.splineOrder);
       const act = String(cfg.baseActivation ?? 'silu') as BaseActivation;
       return {
-        label: 'x_i', note: null, edgeInput: identity, base: null, bias: () => maybe('bias'),
+        label: 'x_i',
+        note: null,
+        edgeInput: identity,
+        base: null,
+        bias: () => maybe('bias'),
         phi: u => {
           const grid = w('grid') as tf.Tensor2D; // [I, G+2k+1]
           const m = grid.shape[1];
           // The layer clamps its input to [t_k, t_{G+k}] when clampToGrid is set; so does the plot.
-          const us = cfg.clampToGrid === true ? (tf.minimum(tf.maximum(u, knotRow(grid, k)), knotRow(grid, m - 1 - k)) as tf.Tensor2D) : u;
-          const scaled = tf.mul(edgeSum(bsplineBasis(us, grid, k), w('spline_kernel') as tf.Tensor3D), tf.expandDims(w('spline_scaler'), 1)); // [I, P, O]
-          return tf.add(scaled, scaledEdges(applyBaseActivation(us, act) as tf.Tensor2D, w('base_kernel') as tf.Tensor2D)) as tf.Tensor3D;
+          const us =
+            cfg.clampToGrid === true
+              ? (tf.minimum(tf.maximum(u, knotRow(grid, k)), knotRow(grid, m - 1 - k)) as tf.Tensor2D)
+              : u;
+          const scaled = tf.mul(
+            edgeSum(bsplineBasis(us, grid, k), w('spline_kernel') as tf.Tensor3D),
+            tf.expandDims(w('spline_scaler'), 1),
+          ); // [I, P, O]
+          return tf.add(
+            scaled,
+            scaledEdges(applyBaseActivation(us, act) as tf.Tensor2D, w('base_kernel') as tf.Tensor2D),
+          ) as tf.Tensor3D;
         },
         range: () => {
           const grid = w('grid') as tf.Tensor2D;
@@ -172,29 +202,53 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
         note: cfg.useBase !== false ? `dashed: base branch ${act}(x_i)·W_ij on the raw input x_i` : null,
         edgeInput: x => (ln ? layerNorm(x, w('ln_gamma'), w('ln_beta')) : tf.clone(x)),
         phi: u => edgeSum(rbfBasis(u, centers, width), w('spline_kernel') as tf.Tensor3D),
-        base: cfg.useBase !== false ? x => scaledEdges(applyBaseActivation(x, act) as tf.Tensor2D, w('base_kernel') as tf.Tensor2D) : null,
+        base:
+          cfg.useBase !== false
+            ? x => scaledEdges(applyBaseActivation(x, act) as tf.Tensor2D, w('base_kernel') as tf.Tensor2D)
+            : null,
         bias: () => maybe('base_bias'),
         range: inDim => constRange(inDim, centers[0] - width, centers[centers.length - 1] + width),
       };
     }
     case 'ChebyshevKAN':
       return {
-        label: 'x_i (tanh inside)', note: null, edgeInput: identity, base: null, bias: () => null,
-        phi: u => edgeSum(chebyshevBasis(tf.tanh(u) as tf.Tensor2D, Number(cfg.degree)), w('cheby_kernel') as tf.Tensor3D),
+        label: 'x_i (tanh inside)',
+        note: null,
+        edgeInput: identity,
+        base: null,
+        bias: () => null,
+        phi: u =>
+          edgeSum(chebyshevBasis(tf.tanh(u) as tf.Tensor2D, Number(cfg.degree)), w('cheby_kernel') as tf.Tensor3D),
         range: inDim => constRange(inDim, -3, 3),
       };
     case 'FourierKAN':
       return {
-        label: 'x_i', note: null, edgeInput: identity, base: null, bias: () => maybe('bias'),
-        phi: u => edgeSum(fourierBasis(u, Number(cfg.gridSize)), tf.concat([w('cos_kernel'), w('sin_kernel')], 1) as tf.Tensor3D),
+        label: 'x_i',
+        note: null,
+        edgeInput: identity,
+        base: null,
+        bias: () => maybe('bias'),
+        phi: u =>
+          edgeSum(
+            fourierBasis(u, Number(cfg.gridSize)),
+            tf.concat([w('cos_kernel'), w('sin_kernel')], 1) as tf.Tensor3D,
+          ),
         range: inDim => constRange(inDim, -Math.PI, Math.PI),
       };
     case 'ReLUKAN': {
       const g = Number(cfg.gridSize);
       const k = Number(cfg.splineOrder);
       return {
-        label: 'x_i', note: null, edgeInput: identity, base: null, bias: () => maybe('bias'),
-        phi: u => edgeSum(reluBumpBasis(u, w('phase_low'), w('phase_high'), (4 * g * g) / ((k + 1) * (k + 1))), w('kernel') as tf.Tensor3D),
+        label: 'x_i',
+        note: null,
+        edgeInput: identity,
+        base: null,
+        bias: () => maybe('bias'),
+        phi: u =>
+          edgeSum(
+            reluBumpBasis(u, w('phase_low'), w('phase_high'), (4 * g * g) / ((k + 1) * (k + 1))),
+            w('kernel') as tf.Tensor3D,
+          ),
         range: inDim => ({
           lo: tf.reshape(tf.min(w('phase_low'), 1), [1, inDim]) as tf.Tensor2D, // the bumps' support
           hi: tf.reshape(tf.max(w('phase_high'), 1), [1, inDim]) as tf.Tensor2D,
@@ -204,7 +258,10 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
     case 'AFKAN': {
       const act = String(cfg.activation) as AFKANActivation;
       return {
-        label: cfg.useLayerNorm !== false ? 'z_i (reduced, LayerNorm-ed x_i)' : 'z_i (reduced x_i)', note: null, base: null, bias: () => null,
+        label: cfg.useLayerNorm !== false ? 'z_i (reduced, LayerNorm-ed x_i)' : 'z_i (reduced x_i)',
+        note: null,
+        base: null,
+        bias: () => null,
         edgeInput: x => afEdgeInput(x, cfg, w),
         phi: u => scaledEdges(afActivation(u, act) as tf.Tensor2D, w('kernel') as tf.Tensor2D),
         range: inDim => constRange(inDim, -3, 3),
@@ -214,7 +271,11 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
       const bases = cfg.bases as string[];
       const [a, b] = cfg.gridRange as [number, number];
       return {
-        label: 'x_i', note: `mixture of ${bases.join(', ')} (selection weights folded in)`, edgeInput: identity, base: null, bias: () => maybe('bias'),
+        label: 'x_i',
+        note: `mixture of ${bases.join(', ')} (selection weights folded in)`,
+        edgeInput: identity,
+        base: null,
+        bias: () => maybe('bias'),
         phi: u => {
           const feats = bases.map(name => {
             switch (name) {
@@ -238,7 +299,9 @@ function edgeView(layer: tfl.layers.Layer): EdgeView {
       };
     }
     default:
-      throw new ValueError(`${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got '${layer.name}' of class ${layer.getClassName()}.`);
+      throw new ValueError(
+        `${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got '${layer.name}' of class ${layer.getClassName()}.`,
+      );
   }
 }
 
@@ -248,17 +311,28 @@ function afEdgeInput(x: tf.Tensor2D, cfg: tf.serialization.ConfigDict, w: (name:
   const [N, I] = x.shape;
   const n = Number(cfg.gridSize) + Number(cfg.splineOrder);
   const xe = tf.expandDims(x, 2); // [N, I, 1]
-  const phi = afCombine(afActivation(tf.sub(xe, w('phase_low')), act), afActivation(tf.sub(w('phase_high'), xe), act), String(cfg.func) as AFKANFunc); // [N, I, n]
+  const phi = afCombine(
+    afActivation(tf.sub(xe, w('phase_low')), act),
+    afActivation(tf.sub(w('phase_high'), xe), act),
+    String(cfg.func) as AFKANFunc,
+  ); // [N, I, n]
   const temp = () => tf.maximum(w('temperature'), 1);
   let z: tf.Tensor;
   if (cfg.reduction === 'spatial-attn') {
-    const padded = tf.pad(phi, [[0, 0], [1, 1], [0, 0]]); // [N, I+2, n]
+    const padded = tf.pad(phi, [
+      [0, 0],
+      [1, 1],
+      [0, 0],
+    ]); // [N, I+2, n]
     const v = w('conv_kernel'); // [3, n]
-    const scores = tf.add(tf.addN([
-      tf.mul(tf.slice(padded, [0, 0, 0], [N, I, n]), tf.slice(v, [0, 0], [1, n])),
-      tf.mul(phi, tf.slice(v, [1, 0], [1, n])),
-      tf.mul(tf.slice(padded, [0, 2, 0], [N, I, n]), tf.slice(v, [2, 0], [1, n])),
-    ]), w('conv_bias'));
+    const scores = tf.add(
+      tf.addN([
+        tf.mul(tf.slice(padded, [0, 0, 0], [N, I, n]), tf.slice(v, [0, 0], [1, n])),
+        tf.mul(phi, tf.slice(v, [1, 0], [1, n])),
+        tf.mul(tf.slice(padded, [0, 2, 0], [N, I, n]), tf.slice(v, [2, 0], [1, n])),
+      ]),
+      w('conv_bias'),
+    );
     z = tf.sum(tf.mul(tf.softmax(tf.div(scores, temp())), phi), 2);
   } else {
     const a = tf.add(tf.sum(tf.mul(phi, w('reduce_kernel')), 2), w('reduce_bias')); // [N, I]
@@ -269,12 +343,17 @@ function afEdgeInput(x: tf.Tensor2D, cfg: tf.serialization.ConfigDict, w: (name:
 
 function checkKanLayer(layer: tfl.layers.Layer): void {
   if (layer == null || typeof (layer as {getClassName?: unknown}).getClassName !== 'function') {
-    throw new ValueError(`${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got ${describe(layer)}.`);
+    throw new ValueError(
+      `${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got ${describe(layer)}.`,
+    );
   }
   if (!(PLOTTABLE_KAN_CLASSES as readonly string[]).includes(layer.getClassName())) {
-    throw new ValueError(`${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got '${layer.name}' of class ${layer.getClassName()}.`);
+    throw new ValueError(
+      `${WHO}: layer must be a univariate KAN layer (${PLOTTABLE_KAN_CLASSES.join(', ')}), got '${layer.name}' of class ${layer.getClassName()}.`,
+    );
   }
-  if (!layer.built) throw new ValueError(`${WHO}: layer '${layer.name}' is not built yet (call it or add it to a model first).`);
+  if (!layer.built)
+    throw new ValueError(`${WHO}: layer '${layer.name}' is not built yet (call it or add it to a model first).`);
 }
 
 /**
@@ -368,10 +447,17 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   const phi = curves[1] as tf.Tensor3D;
   const base = (curves[2] as tf.Tensor3D | undefined) ?? null;
   const [inDim, , outDim] = phi.shape;
-  if (scores != null && (!Array.isArray(scores) || scores.length !== inDim || scores.some(r => !Array.isArray(r) || r.length !== outDim || r.some(v => !Number.isFinite(v) || v < 0)))) {
+  if (
+    scores != null &&
+    (!Array.isArray(scores) ||
+      scores.length !== inDim ||
+      scores.some(r => !Array.isArray(r) || r.length !== outDim || r.some(v => !Number.isFinite(v) || v < 0)))
+  ) {
     x.dispose();
     phi.dispose();
-    throw new ValueError(`${WHO}: scores must be a [${inDim}][${outDim}] array of finite values >= 0, got ${describe(scores)}.`);
+    throw new ValueError(
+      `${WHO}: scores must be a [${inDim}][${outDim}] array of finite values >= 0, got ${describe(scores)}.`,
+    );
   }
   const xs = (await x.data()) as Float32Array; // [P, I]
   const ys = (await phi.data()) as Float32Array; // [I, P, O]
@@ -398,7 +484,9 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   const title = options.title ?? `φ_ij of ${layer.name} (${layer.getClassName()})`;
   const width = Math.max(left + cols * cw + 8, 7 * title.length + 16, 6 * ((view.note?.length ?? 0) + 4) + left); // ~6-7 px per character
   const body: string[] = [];
-  body.push(`<text class="title" x="${fmt(width / 2)}" y="14" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(title)}</text>`);
+  body.push(
+    `<text class="title" x="${fmt(width / 2)}" y="14" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(title)}</text>`,
+  );
   for (let j = 0; j < cols; j++) {
     body.push(`<text class="col-label" x="${fmt(left + j * cw + cw / 2)}" y="28" text-anchor="middle">out ${j}</text>`);
   }
@@ -414,14 +502,23 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
       const yDomain = extent(cb == null ? c.y : c.y.concat(cb.y), false);
       const sx = new Scale(extent(c.x, false), [px, px + pw]);
       const sy = new Scale(yDomain, [py + ph, py]);
-      const opacity = scores != null ? Math.tanh(3 * scores[i][j]) : maxSpan > 0 ? Math.max(0.15, spans[i][j] / maxSpan) : 1;
-      body.push(`<rect class="cell" x="${fmt(px)}" y="${fmt(py)}" width="${fmt(pw)}" height="${fmt(ph)}" fill="none" stroke="#ddd"/>`);
-      body.push(`<path class="phi" data-i="${i}" data-j="${j}" d="${linePath(c.x, c.y, sx, sy)}" fill="none" stroke="${PALETTE[0]}" stroke-opacity="${fmt(opacity)}" stroke-width="1.5"/>`);
+      const opacity =
+        scores != null ? Math.tanh(3 * scores[i][j]) : maxSpan > 0 ? Math.max(0.15, spans[i][j] / maxSpan) : 1;
+      body.push(
+        `<rect class="cell" x="${fmt(px)}" y="${fmt(py)}" width="${fmt(pw)}" height="${fmt(ph)}" fill="none" stroke="#ddd"/>`,
+      );
+      body.push(
+        `<path class="phi" data-i="${i}" data-j="${j}" d="${linePath(c.x, c.y, sx, sy)}" fill="none" stroke="${PALETTE[0]}" stroke-opacity="${fmt(opacity)}" stroke-width="1.5"/>`,
+      );
       if (cb != null) {
-        body.push(`<path class="base" data-i="${i}" data-j="${j}" d="${linePath(cb.x, cb.y, sx, sy)}" fill="none" stroke="${PALETTE[1]}" stroke-dasharray="3 2" stroke-width="1"/>`);
+        body.push(
+          `<path class="base" data-i="${i}" data-j="${j}" d="${linePath(cb.x, cb.y, sx, sy)}" fill="none" stroke="${PALETTE[1]}" stroke-dasharray="3 2" stroke-width="1"/>`,
+        );
       }
       const xr = `${tickLabel(sx.domain[0])}..${tickLabel(sx.domain[1])}`;
-      body.push(`<text class="range" x="${fmt(px + pw / 2)}" y="${fmt(py + ph + 10)}" text-anchor="middle" font-size="7" fill="#666">${escapeXml(`x ${xr}, y [${tickLabel(sy.domain[0])}, ${tickLabel(sy.domain[1])}]`)}</text>`);
+      body.push(
+        `<text class="range" x="${fmt(px + pw / 2)}" y="${fmt(py + ph + 10)}" text-anchor="middle" font-size="7" fill="#666">${escapeXml(`x ${xr}, y [${tickLabel(sy.domain[0])}, ${tickLabel(sy.domain[1])}]`)}</text>`,
+      );
     }
   }
   let y = top + rows * ch + 12;
@@ -432,7 +529,9 @@ export async function kanFunctions(layer: tfl.layers.Layer, options: KanFunction
   }
   if (rows < inDim || cols < outDim) {
     y += 12;
-    body.push(`<text class="note" x="${left}" y="${fmt(y)}">${escapeXml(`showing ${rows} of ${inDim} inputs, ${cols} of ${outDim} outputs`)}</text>`);
+    body.push(
+      `<text class="note" x="${left}" y="${fmt(y)}">${escapeXml(`showing ${rows} of ${inDim} inputs, ${cols} of ${outDim} outputs`)}</text>`,
+    );
   }
   return document(width, y + 8, body);
 }

@@ -20,7 +20,21 @@ const DEFAULTS = {bins: 50, panelWidth: 420, panelHeight: 300} as const;
 const WHO = 'plots.layerReport';
 const MARGIN = {left: 64, top: 34, right: 16, bottom: 44};
 
-type Row = Pick<LayerReport, 'name' | 'eigenvalues' | 'alpha' | 'xmin' | 'D' | 'status' | 'bulkMax' | 'bulkMin' | 'spikeThreshold' | 'numSpikes' | 'Q' | 'sigmaMp'>;
+type Row = Pick<
+  LayerReport,
+  | 'name'
+  | 'eigenvalues'
+  | 'alpha'
+  | 'xmin'
+  | 'D'
+  | 'status'
+  | 'bulkMax'
+  | 'bulkMin'
+  | 'spikeThreshold'
+  | 'numSpikes'
+  | 'Q'
+  | 'sigmaMp'
+>;
 
 function vline(cls: string, x: number, p: Panel, color: string, value: number, dash = ''): string {
   return `<line class="${cls}" data-value="${value}" x1="${fmt(x)}" y1="${fmt(p.y)}" x2="${fmt(x)}" y2="${fmt(p.y + p.height)}" stroke="${color}" stroke-width="1.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
@@ -31,9 +45,12 @@ function logPanel(r: Row, p: Panel, bins: number): string {
   const pos = Array.from(r.eigenvalues).filter(v => v > 0);
   const out: string[] = [];
   const ok = r.status === 'ok';
-  const title = `${r.name}: log–log ESD` + (ok ? `, α = ${r.alpha.toFixed(2)}, D = ${r.D.toFixed(3)}` : ', PL fit failed');
+  const title =
+    `${r.name}: log–log ESD` + (ok ? `, α = ${r.alpha.toFixed(2)}, D = ${r.D.toFixed(3)}` : ', PL fit failed');
   if (pos.length < 2) {
-    out.push(`<text class="title" x="${fmt(p.x + p.width / 2)}" y="${fmt(p.y - 6)}" text-anchor="middle">${escapeXml(`${r.name}: fewer than 2 positive eigenvalues`)}</text>`);
+    out.push(
+      `<text class="title" x="${fmt(p.x + p.width / 2)}" y="${fmt(p.y - 6)}" text-anchor="middle">${escapeXml(`${r.name}: fewer than 2 positive eigenvalues`)}</text>`,
+    );
     return out.join('\n');
   }
   // WeightWatcher plots λ > xmin/100 (λ > 0.004·λ_max when the fit failed).
@@ -63,9 +80,18 @@ function logPanel(r: Row, p: Panel, bins: number): string {
     const at = (y: number) => (c / y) ** (1 / r.alpha);
     const fx = [Math.max(r.xmin, at(sy.domain[1])), Math.min(lmax, at(sy.domain[0]))];
     const seg = fx[1] > fx[0] ? fx : [];
-    out.push(`<path class="fit" d="${linePath(seg, seg.map(v => c * v ** -r.alpha), sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2" stroke-dasharray="6 3"/>`);
+    out.push(
+      `<path class="fit" d="${linePath(
+        seg,
+        seg.map(v => c * v ** -r.alpha),
+        sx,
+        sy,
+      )}" fill="none" stroke="${PALETTE[2]}" stroke-width="2" stroke-dasharray="6 3"/>`,
+    );
     out.push(vline('xmin', sx.map(r.xmin), p, PALETTE[2], r.xmin));
-    out.push(`<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`power law, λ_min = xmin = ${r.xmin.toPrecision(3)}`)}</text>`);
+    out.push(
+      `<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`power law, λ_min = xmin = ${r.xmin.toPrecision(3)}`)}</text>`,
+    );
   }
   return out.join('\n');
 }
@@ -75,7 +101,8 @@ function mpPanel(r: Row, p: Panel, bins: number): string {
   const ev = Array.from(r.eigenvalues);
   const out: string[] = [];
   const hasMp = Number.isFinite(r.bulkMax) && r.bulkMax > 0;
-  const title = `${r.name}: ESD and MP bulk` + (hasMp ? `, Q = ${r.Q.toFixed(2)}, # spikes = ${r.numSpikes}` : ' (no MP fit)');
+  const title =
+    `${r.name}: ESD and MP bulk` + (hasMp ? `, Q = ${r.Q.toFixed(2)}, # spikes = ${r.numSpikes}` : ' (no MP fit)');
   const lo = Math.min(...ev);
   const hi = Math.max(...ev);
   const width = (hi - lo) / bins || 1;
@@ -108,21 +135,29 @@ function mpPanel(r: Row, p: Panel, bins: number): string {
     const x0 = sx.map(lo + i * width);
     const x1 = sx.map(lo + (i + 1) * width);
     const y = sy.map(dens[i]);
-    out.push(`<rect class="bar" x="${fmt(x0)}" y="${fmt(y)}" width="${fmt(Math.max(0.5, x1 - x0))}" height="${fmt(p.y + p.height - y)}" fill="${PALETTE[0]}" fill-opacity="0.35"/>`);
+    out.push(
+      `<rect class="bar" x="${fmt(x0)}" y="${fmt(y)}" width="${fmt(Math.max(0.5, x1 - x0))}" height="${fmt(p.y + p.height - y)}" fill="${PALETTE[0]}" fill-opacity="0.35"/>`,
+    );
   });
   if (hasMp) {
     if (mpX.length > 1) {
       const clipY = mpY.map(v => Math.min(v, sy.domain[1]));
-      out.push(`<path class="mp" d="${linePath(mpX, clipY, sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2"/>`);
+      out.push(
+        `<path class="mp" d="${linePath(mpX, clipY, sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2"/>`,
+      );
     }
     out.push(vline('bulk-max', sx.map(r.bulkMax), p, PALETTE[2], r.bulkMax));
     out.push(vline('spike-threshold', sx.map(r.spikeThreshold), p, PALETTE[2], r.spikeThreshold, '4 3'));
     for (const v of ev) {
       if (v > r.spikeThreshold) {
-        out.push(`<circle class="spike" data-value="${v}" cx="${fmt(sx.map(v))}" cy="${fmt(p.y + p.height - 4)}" r="3" fill="${PALETTE[1]}"/>`);
+        out.push(
+          `<circle class="spike" data-value="${v}" cx="${fmt(sx.map(v))}" cy="${fmt(p.y + p.height - 4)}" r="3" fill="${PALETTE[1]}"/>`,
+        );
       }
     }
-    out.push(`<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`MP fit σ_mp = ${r.sigmaMp.toFixed(3)}, λ+ = ${r.bulkMax.toPrecision(3)}`)}</text>`);
+    out.push(
+      `<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`MP fit σ_mp = ${r.sigmaMp.toFixed(3)}, λ+ = ${r.bulkMax.toPrecision(3)}`)}</text>`,
+    );
   }
   return out.join('\n');
 }
@@ -154,8 +189,15 @@ function mpPanel(r: Row, p: Panel, bins: number): string {
  */
 export function layerReport(report: LayerReport | LayerReport[], options: LayerReportOptions = {}): string {
   const rows = Array.isArray(report) ? report : [report];
-  if (rows.length === 0 || rows.some(r => r == null || typeof r !== 'object' || !(r.eigenvalues instanceof Float64Array) || r.eigenvalues.length === 0)) {
-    throw new ValueError(`${WHO}: report must be a tfa.spectral.analyze row (or a non-empty list of them) with eigenvalues, got ${describe(report)}.`);
+  if (
+    rows.length === 0 ||
+    rows.some(
+      r => r == null || typeof r !== 'object' || !(r.eigenvalues instanceof Float64Array) || r.eigenvalues.length === 0,
+    )
+  ) {
+    throw new ValueError(
+      `${WHO}: report must be a tfa.spectral.analyze row (or a non-empty list of them) with eigenvalues, got ${describe(report)}.`,
+    );
   }
   const bins = positiveInt(options.bins ?? DEFAULTS.bins, 'bins', WHO);
   const pw = positiveInt(options.panelWidth ?? DEFAULTS.panelWidth, 'panelWidth', WHO);
@@ -163,9 +205,19 @@ export function layerReport(report: LayerReport | LayerReport[], options: LayerR
   const body: string[] = [];
   rows.forEach((r, i) => {
     const y0 = i * ph;
-    const left: Panel = {x: MARGIN.left, y: y0 + MARGIN.top, width: pw - MARGIN.left - MARGIN.right, height: ph - MARGIN.top - MARGIN.bottom};
+    const left: Panel = {
+      x: MARGIN.left,
+      y: y0 + MARGIN.top,
+      width: pw - MARGIN.left - MARGIN.right,
+      height: ph - MARGIN.top - MARGIN.bottom,
+    };
     const right: Panel = {...left, x: pw + MARGIN.left};
-    body.push(`<g class="layer" data-layer="${escapeXml(r.name)}">`, logPanel(r, left, bins), mpPanel(r, right, bins), '</g>');
+    body.push(
+      `<g class="layer" data-layer="${escapeXml(r.name)}">`,
+      logPanel(r, left, bins),
+      mpPanel(r, right, bins),
+      '</g>',
+    );
   });
   return document(2 * pw, rows.length * ph, body);
 }

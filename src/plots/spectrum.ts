@@ -51,7 +51,9 @@ export function spectrumPlot(eigenvalues: ArrayLike<number>, options: SpectrumPl
   const bins = positiveInt(options.bins ?? DEFAULTS.bins, 'bins', WHO);
   const width = positiveInt(options.width ?? DEFAULTS.width, 'width', WHO);
   const height = positiveInt(options.height ?? DEFAULTS.height, 'height', WHO);
-  const pos = Array.from(eigenvalues).filter(v => Number.isFinite(v) && v > 0).sort((a, b) => b - a);
+  const pos = Array.from(eigenvalues)
+    .filter(v => Number.isFinite(v) && v > 0)
+    .sort((a, b) => b - a);
   if (pos.length < 2) {
     throw new ValueError(`${WHO}: eigenvalues must contain at least 2 positive finite values, got ${pos.length}.`);
   }
@@ -83,19 +85,33 @@ export function spectrumPlot(eigenvalues: ArrayLike<number>, options: SpectrumPl
       xs.push(edges[i], edges[i + 1]);
       ys.push(c > 0 ? dens[i] : NaN, c > 0 ? dens[i] : NaN);
     });
-    body.push(`<path class="esd" d="${linePath(xs, ys, sx, sy)}" fill="none" stroke="${PALETTE[0]}" stroke-width="1.5"/>`);
+    body.push(
+      `<path class="esd" d="${linePath(xs, ys, sx, sy)}" fill="none" stroke="${PALETTE[0]}" stroke-width="1.5"/>`,
+    );
     counts.forEach((c, i) => {
-      if (c > 0) body.push(`<circle class="point" cx="${fmt(sx.map(centres[i]))}" cy="${fmt(sy.map(dens[i]))}" r="2" fill="${PALETTE[0]}"/>`);
+      if (c > 0)
+        body.push(
+          `<circle class="point" cx="${fmt(sx.map(centres[i]))}" cy="${fmt(sy.map(dens[i]))}" r="2" fill="${PALETTE[0]}"/>`,
+        );
     });
     if (hasFit) {
       // p(λ) = c·λ^(−α), c = (n_tail/n)(α−1)·xmin^(α−1); drawn as a straight segment clipped to the y range.
-      const c = ((nTail / n) * (fit.alpha - 1)) * fit.xmin ** (fit.alpha - 1);
+      const c = (nTail / n) * (fit.alpha - 1) * fit.xmin ** (fit.alpha - 1);
       const at = (y: number) => (c / y) ** (1 / fit.alpha); // λ where p(λ) = y
       const from = Math.max(fit.xmin, at(sy.domain[1]));
       const to = Math.min(hi, at(sy.domain[0]));
       if (to > from) {
         const fx = [from, to];
-        body.push(fitMarkup(fx, fx.map(v => c * v ** -fit.alpha), sx, sy, p, fit));
+        body.push(
+          fitMarkup(
+            fx,
+            fx.map(v => c * v ** -fit.alpha),
+            sx,
+            sy,
+            p,
+            fit,
+          ),
+        );
       } else {
         body.push(fitMarkup([], [], sx, sy, p, fit));
       }
@@ -105,7 +121,11 @@ export function spectrumPlot(eigenvalues: ArrayLike<number>, options: SpectrumPl
     const sx = new Scale(extent(ranks, true), [p.x, p.x + p.width], true);
     const sy = new Scale(extent(pos, true), [p.y + p.height, p.y], true);
     body.push(axes(p, sx, sy, {title, x: 'rank', y: 'eigenvalue λ'}));
-    pos.forEach((v, i) => body.push(`<circle class="point" cx="${fmt(sx.map(i + 1))}" cy="${fmt(sy.map(v))}" r="1.8" fill="${PALETTE[0]}"/>`));
+    pos.forEach((v, i) =>
+      body.push(
+        `<circle class="point" cx="${fmt(sx.map(i + 1))}" cy="${fmt(sy.map(v))}" r="1.8" fill="${PALETTE[0]}"/>`,
+      ),
+    );
     if (hasFit) {
       // Rank of λ in the tail: r(λ) = n_tail·(λ/xmin)^(1−α); drawn from λ = λ_max to xmin.
       // Starts where r = 1 (or at λ_max) so the segment stays straight inside the axes.
@@ -119,18 +139,30 @@ export function spectrumPlot(eigenvalues: ArrayLike<number>, options: SpectrumPl
 }
 
 function fitMarkup(
-  xs: number[], ys: number[], sx: Scale, sy: Scale,
+  xs: number[],
+  ys: number[],
+  sx: Scale,
+  sy: Scale,
   p: {x: number; y: number; width: number; height: number},
-  fit: {alpha: number; xmin: number}, rank = false,
+  fit: {alpha: number; xmin: number},
+  rank = false,
 ): string {
-  const out = [`<path class="fit" d="${linePath(xs, ys, sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2"/>`];
+  const out = [
+    `<path class="fit" d="${linePath(xs, ys, sx, sy)}" fill="none" stroke="${PALETTE[2]}" stroke-width="2"/>`,
+  ];
   if (rank) {
     const py = sy.map(fit.xmin);
-    out.push(`<line class="xmin" x1="${fmt(p.x)}" y1="${fmt(py)}" x2="${fmt(p.x + p.width)}" y2="${fmt(py)}" stroke="${PALETTE[2]}" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<line class="xmin" x1="${fmt(p.x)}" y1="${fmt(py)}" x2="${fmt(p.x + p.width)}" y2="${fmt(py)}" stroke="${PALETTE[2]}" stroke-dasharray="4 3"/>`,
+    );
   } else {
     const px = sx.map(fit.xmin);
-    out.push(`<line class="xmin" x1="${fmt(px)}" y1="${fmt(p.y)}" x2="${fmt(px)}" y2="${fmt(p.y + p.height)}" stroke="${PALETTE[2]}" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<line class="xmin" x1="${fmt(px)}" y1="${fmt(p.y)}" x2="${fmt(px)}" y2="${fmt(p.y + p.height)}" stroke="${PALETTE[2]}" stroke-dasharray="4 3"/>`,
+    );
   }
-  out.push(`<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`power law α = ${fit.alpha.toFixed(2)}, xmin = ${tickLabel(fit.xmin)}`)}</text>`);
+  out.push(
+    `<text class="legend" x="${fmt(p.x + p.width - 4)}" y="${fmt(p.y + 14)}" text-anchor="end" fill="${PALETTE[2]}">${escapeXml(`power law α = ${fit.alpha.toFixed(2)}, xmin = ${tickLabel(fit.xmin)}`)}</text>`,
+  );
   return out.join('\n');
 }

@@ -5,13 +5,26 @@
 
 /** Tableau-10 colours, the default cycle of matplotlib and Vega. */
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
-  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
 ] as const;
 
 /** Escapes text for use in SVG element content and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** A number for an SVG attribute: 2 decimals, no `-0`. */
@@ -35,7 +48,8 @@ export function linearTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 
@@ -116,29 +130,43 @@ export interface Panel {
 export function axes(p: Panel, sx: Scale, sy: Scale, labels: {title?: string; x?: string; y?: string} = {}): string {
   const out: string[] = [];
   const bottom = p.y + p.height;
-  out.push(`<rect class="plot-area" x="${fmt(p.x)}" y="${fmt(p.y)}" width="${fmt(p.width)}" height="${fmt(p.height)}" fill="none" stroke="#999"/>`);
+  out.push(
+    `<rect class="plot-area" x="${fmt(p.x)}" y="${fmt(p.y)}" width="${fmt(p.width)}" height="${fmt(p.height)}" fill="none" stroke="#999"/>`,
+  );
   for (const t of sx.ticks()) {
     const px = sx.map(t);
     if (px < p.x - 0.5 || px > p.x + p.width + 0.5) continue;
     out.push(`<line class="grid" x1="${fmt(px)}" y1="${fmt(p.y)}" x2="${fmt(px)}" y2="${fmt(bottom)}" stroke="#eee"/>`);
-    out.push(`<text class="tick" x="${fmt(px)}" y="${fmt(bottom + 12)}" text-anchor="middle">${escapeXml(tickLabel(t))}</text>`);
+    out.push(
+      `<text class="tick" x="${fmt(px)}" y="${fmt(bottom + 12)}" text-anchor="middle">${escapeXml(tickLabel(t))}</text>`,
+    );
   }
   for (const t of sy.ticks()) {
     const py = sy.map(t);
     if (py < p.y - 0.5 || py > bottom + 0.5) continue;
-    out.push(`<line class="grid" x1="${fmt(p.x)}" y1="${fmt(py)}" x2="${fmt(p.x + p.width)}" y2="${fmt(py)}" stroke="#eee"/>`);
-    out.push(`<text class="tick" x="${fmt(p.x - 4)}" y="${fmt(py + 3)}" text-anchor="end">${escapeXml(tickLabel(t))}</text>`);
+    out.push(
+      `<line class="grid" x1="${fmt(p.x)}" y1="${fmt(py)}" x2="${fmt(p.x + p.width)}" y2="${fmt(py)}" stroke="#eee"/>`,
+    );
+    out.push(
+      `<text class="tick" x="${fmt(p.x - 4)}" y="${fmt(py + 3)}" text-anchor="end">${escapeXml(tickLabel(t))}</text>`,
+    );
   }
   if (labels.title != null) {
-    out.push(`<text class="title" x="${fmt(p.x + p.width / 2)}" y="${fmt(p.y - 6)}" text-anchor="middle" font-weight="bold">${escapeXml(labels.title)}</text>`);
+    out.push(
+      `<text class="title" x="${fmt(p.x + p.width / 2)}" y="${fmt(p.y - 6)}" text-anchor="middle" font-weight="bold">${escapeXml(labels.title)}</text>`,
+    );
   }
   if (labels.x != null) {
-    out.push(`<text class="axis-label" x="${fmt(p.x + p.width / 2)}" y="${fmt(bottom + 26)}" text-anchor="middle">${escapeXml(labels.x)}</text>`);
+    out.push(
+      `<text class="axis-label" x="${fmt(p.x + p.width / 2)}" y="${fmt(bottom + 26)}" text-anchor="middle">${escapeXml(labels.x)}</text>`,
+    );
   }
   if (labels.y != null) {
     const cx = p.x - 36;
     const cy = p.y + p.height / 2;
-    out.push(`<text class="axis-label" x="${fmt(cx)}" y="${fmt(cy)}" text-anchor="middle" transform="rotate(-90 ${fmt(cx)} ${fmt(cy)})">${escapeXml(labels.y)}</text>`);
+    out.push(
+      `<text class="axis-label" x="${fmt(cx)}" y="${fmt(cy)}" text-anchor="middle" transform="rotate(-90 ${fmt(cx)} ${fmt(cy)})">${escapeXml(labels.y)}</text>`,
+    );
   }
   return out.join('\n');
 }

@@ -113,8 +113,16 @@ export function spectrumDescriptors(eigenvalues: Float64Array, rows: number): Om
     }
   }
   return {
-    rows, features: d, gamma, sigma2, mpEdge: edge, mpLower: lower,
-    spectralEntropy: h, effectiveRank: Math.exp(h), fracAboveMP: above / d, ksMP: ks,
+    rows,
+    features: d,
+    gamma,
+    sigma2,
+    mpEdge: edge,
+    mpLower: lower,
+    spectralEntropy: h,
+    effectiveRank: Math.exp(h),
+    fracAboveMP: above / d,
+    ksMP: ks,
     lambdaMaxOverEdge: eigenvalues[d - 1] / edge,
   };
 }

@@ -6,7 +6,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {eigvalsh64} from '../linalg/eigh';
 import {ValueError, bool, describe, nonNegativeInt, oneOf, positiveInt} from '../validate';
-import {type LayerMatrix, type Matrix, type ModelMatricesOptions, checkLayerName, matchesName, modelMatrices} from './model_matrices';
+import {
+  type LayerMatrix,
+  type Matrix,
+  type ModelMatricesOptions,
+  checkLayerName,
+  matchesName,
+  modelMatrices,
+} from './model_matrices';
 import {marchenkoPasturFit} from './mp_fit';
 import {powerLawFit} from './power_law';
 import {mulberry32, type Uniform} from '../random/rng';
@@ -128,7 +135,8 @@ export interface ResolvedAnalyzeOptions {
 
 /** Validates analyze's options (errors name the argument and value). */
 export function resolveAnalyzeOptions(opts: AnalyzeOptions, who = WHO): ResolvedAnalyzeOptions {
-  if (opts == null || typeof opts !== 'object') throw new ValueError(`${who}: options must be an object, got ${describe(opts)}.`);
+  if (opts == null || typeof opts !== 'object')
+    throw new ValueError(`${who}: options must be an object, got ${describe(opts)}.`);
   let layers: string[] | null = null;
   if (opts.layers != null) {
     const v: unknown = opts.layers;
@@ -148,7 +156,8 @@ export function resolveAnalyzeOptions(opts: AnalyzeOptions, who = WHO): Resolved
     convView: oneOf(opts.convView ?? 'slices', ['slices', 'flatten'] as const, 'convView', who),
     kanView: oneOf(opts.kanView ?? 'flatten', ['flatten', 'per-basis'] as const, 'kanView', who),
   };
-  if (r.minEvals >= r.maxEvals) throw new ValueError(`${who}: minEvals must be < maxEvals (${r.maxEvals}), got ${r.minEvals}.`);
+  if (r.minEvals >= r.maxEvals)
+    throw new ValueError(`${who}: minEvals must be < maxEvals (${r.maxEvals}), got ${r.minEvals}.`);
   return r;
 }
 
@@ -186,7 +195,9 @@ export function selectMatrices(model: tfl.LayersModel, o: ResolvedAnalyzeOptions
     const matching = all.filter(m => matchesName(m, n));
     if (matching.length === 0) {
       checkLayerName(model, n, who);
-      throw new ValueError(`${who}: layer '${n}' has no analysable weight matrix (Dense, Conv, Embedding, RNN or KAN kernel).`);
+      throw new ValueError(
+        `${who}: layer '${n}' has no analysable weight matrix (Dense, Conv, Embedding, RNN or KAN kernel).`,
+      );
     }
     const good = matching.filter(ok);
     if (good.length === 0) {
@@ -302,8 +313,24 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
  * `mp_fit`, `apply_detX`) for a matrix of sides N ≥ M.
  */
 export function esdMetrics(
-  evals: Float64Array, N: number, M: number, mpFit: boolean,
-): Omit<LayerReport, 'name' | 'layer' | 'className' | 'weight' | 'kind' | 'view' | 'method' | 'rf' | 'randDistance' | 'maxRandEval' | 'randEigenvalues'> {
+  evals: Float64Array,
+  N: number,
+  M: number,
+  mpFit: boolean,
+): Omit<
+  LayerReport,
+  | 'name'
+  | 'layer'
+  | 'className'
+  | 'weight'
+  | 'kind'
+  | 'view'
+  | 'method'
+  | 'rf'
+  | 'randDistance'
+  | 'maxRandEval'
+  | 'randEigenvalues'
+> {
   const n = evals.length;
   const fit = powerLawFit(evals);
   const ok = fit.status === 'ok';
@@ -336,15 +363,35 @@ export function esdMetrics(
     for (let i = 0; i < n; i++) if (evals[i] >= lmin) detXNum++;
   }
   return {
-    N, M, Q: N / M, numEvals: n,
-    alpha, xmin: fit.xmin, xmax: ok ? lambdaMax : -1, D: fit.ks,
-    sigma: ok ? (alpha - 1) / Math.sqrt(fit.numTail) : -1, numPlSpikes: fit.numTail, status: fit.status, warning,
-    norm, logNorm: Math.log10(norm), lambdaMax, logSpectralNorm,
-    alphaWeighted: alpha * logSpectralNorm, logAlphaNorm: Math.log10(alphaSum), stableRank: norm / lambdaMax,
-    matrixRank: rank, matrixEntropy: entropy,
-    numSpikes: mp?.numSpikes ?? NaN, mpSoftrank: mp?.mpSoftrank ?? NaN, sigmaMp: mp?.sigmaMp ?? NaN,
-    bulkMax: mp?.bulkMax ?? NaN, bulkMin: mp?.bulkMin ?? NaN, spikeThreshold: mp?.spikeThreshold ?? NaN,
-    erg, detXNum,
+    N,
+    M,
+    Q: N / M,
+    numEvals: n,
+    alpha,
+    xmin: fit.xmin,
+    xmax: ok ? lambdaMax : -1,
+    D: fit.ks,
+    sigma: ok ? (alpha - 1) / Math.sqrt(fit.numTail) : -1,
+    numPlSpikes: fit.numTail,
+    status: fit.status,
+    warning,
+    norm,
+    logNorm: Math.log10(norm),
+    lambdaMax,
+    logSpectralNorm,
+    alphaWeighted: alpha * logSpectralNorm,
+    logAlphaNorm: Math.log10(alphaSum),
+    stableRank: norm / lambdaMax,
+    matrixRank: rank,
+    matrixEntropy: entropy,
+    numSpikes: mp?.numSpikes ?? NaN,
+    mpSoftrank: mp?.mpSoftrank ?? NaN,
+    sigmaMp: mp?.sigmaMp ?? NaN,
+    bulkMax: mp?.bulkMax ?? NaN,
+    bulkMin: mp?.bulkMin ?? NaN,
+    spikeThreshold: mp?.spikeThreshold ?? NaN,
+    erg,
+    detXNum,
     eigenvalues: evals,
   };
 }
@@ -364,14 +411,24 @@ export async function analyzeMatrices(mats: LayerMatrix[], o: ResolvedAnalyzeOpt
     const slices = await readMatrices(m);
     for (const s of slices) {
       for (let i = 0; i < s.data.length; i++) {
-        if (!Number.isFinite(s.data[i])) throw new ValueError(`${WHO}: weights of '${m.name}' must be finite, got ${s.data[i]}.`);
+        if (!Number.isFinite(s.data[i]))
+          throw new ValueError(`${WHO}: weights of '${m.name}' must be finite, got ${s.data[i]}.`);
       }
     }
     const evals = pooledEigenvalues(slices, m.evalScale);
     const row: LayerReport = {
-      name: m.name, layer: m.layer, className: m.className, weight: m.weight, kind: m.kind, view: m.view, method: 'exact',
-      rf: m.rf, ...esdMetrics(evals, m.N, m.M, o.mpFit),
-      randDistance: NaN, maxRandEval: NaN, randEigenvalues: null,
+      name: m.name,
+      layer: m.layer,
+      className: m.className,
+      weight: m.weight,
+      kind: m.kind,
+      view: m.view,
+      method: 'exact',
+      rf: m.rf,
+      ...esdMetrics(evals, m.N, m.M, o.mpFit),
+      randDistance: NaN,
+      maxRandEval: NaN,
+      randEigenvalues: null,
     };
     if (o.randomize) {
       // WeightWatcher apply_random_esd: 5 replicas when M·rf < 100 (for max_rand_eval), then one more draw for rand_distance.
@@ -467,12 +524,17 @@ export async function analyze(model: tfl.LayersModel, options: AnalyzeOptions = 
  * ```
  */
 export function summary(reports: LayerReport[]): AnalyzeSummary {
-  if (!Array.isArray(reports)) throw new ValueError(`spectral.summary: reports must be an array of LayerReport, got ${describe(reports)}.`);
+  if (!Array.isArray(reports))
+    throw new ValueError(`spectral.summary: reports must be an array of LayerReport, got ${describe(reports)}.`);
   const mean = (k: keyof AnalyzeSummary) =>
     reports.length === 0 ? NaN : reports.reduce((s, r) => s + (r[k] as number), 0) / reports.length;
   const out: AnalyzeSummary = {
-    logNorm: mean('logNorm'), alpha: mean('alpha'), alphaWeighted: mean('alphaWeighted'),
-    logAlphaNorm: mean('logAlphaNorm'), logSpectralNorm: mean('logSpectralNorm'), stableRank: mean('stableRank'),
+    logNorm: mean('logNorm'),
+    alpha: mean('alpha'),
+    alphaWeighted: mean('alphaWeighted'),
+    logAlphaNorm: mean('logAlphaNorm'),
+    logSpectralNorm: mean('logSpectralNorm'),
+    stableRank: mean('stableRank'),
   };
   if (reports.length > 0 && reports.every(r => !Number.isNaN(r.mpSoftrank))) out.mpSoftrank = mean('mpSoftrank');
   return out;

@@ -34,7 +34,14 @@ export interface DSEOptions {
 }
 
 const DEFAULTS = {
-  sigma: 10, t: 1, maxN: 10000, method: 'exact', seed: 0, deflation: 32, probes: 30, steps: 30,
+  sigma: 10,
+  t: 1,
+  maxN: 10000,
+  method: 'exact',
+  seed: 0,
+  deflation: 32,
+  probes: 30,
+  steps: 30,
 } as const;
 const WHO = 'spectral.diffusionSpectralEntropy';
 const FLOAT_EPS = 2 ** -52; // np.finfo(float).eps, added to p as dse_dsmi does
@@ -154,7 +161,10 @@ function lanczosDSE(kernel: tf.Tensor2D, cfg: ResolvedDSE): number {
     tt += ft(v);
   }
   const [zRest, tRest] = lanczosQuadrature(kernel, [fz, ft], {
-    probes: cfg.probes, steps: cfg.steps, seed: cfg.seed + 1, deflate: vectors,
+    probes: cfg.probes,
+    steps: cfg.steps,
+    seed: cfg.seed + 1,
+    deflate: vectors,
   });
   if (t === 1) {
     // tr K is known exactly; with Ritz vectors tr(P K P) = tr K − Σθ.
@@ -240,7 +250,10 @@ export async function dseOfMatrix(z: tf.Tensor2D, cfg: ResolvedDSE): Promise<num
 export async function diffusionSpectralEntropy(z: tf.Tensor2D, opts: DSEOptions = {}): Promise<number> {
   const cfg = resolveDSEOptions(opts, WHO);
   await checkPoints(z, 'z', WHO);
-  warnIfFloat16(WHO, 'its value was measured up to 0.013 bits off float32 there (sigma = 10 on unit-scale data, a kernel of entries near 1).');
+  warnIfFloat16(
+    WHO,
+    'its value was measured up to 0.013 bits off float32 there (sigma = 10 on unit-scale data, a kernel of entries near 1).',
+  );
   return dseOfMatrix(z, cfg);
 }
 

@@ -22,7 +22,8 @@ const WHO = 'spectral.diffusionSpectralMutualInfo';
 async function readLabels(labels: unknown, n: number): Promise<Int32Array> {
   let data: ArrayLike<number>;
   if (labels instanceof tf.Tensor) {
-    if (labels.isDisposed) throw new ValueError(`${WHO}: labels must be a tensor that is not disposed, got ${describe(labels)}.`);
+    if (labels.isDisposed)
+      throw new ValueError(`${WHO}: labels must be a tensor that is not disposed, got ${describe(labels)}.`);
     const ok = labels.rank === 1 || (labels.rank === 2 && labels.shape[1] === 1);
     if (!ok || labels.shape[0] !== n) {
       throw new ValueError(`${WHO}: labels must be [${n}] or [${n}, 1] class ids matching z, got ${describe(labels)}.`);
@@ -30,7 +31,8 @@ async function readLabels(labels: unknown, n: number): Promise<Int32Array> {
     data = (await labels.data()) as ArrayLike<number>;
   } else if (labels != null && typeof labels === 'object' && typeof (labels as ArrayLike<number>).length === 'number') {
     data = labels as ArrayLike<number>;
-    if (data.length !== n) throw new ValueError(`${WHO}: labels must have ${n} entries to match z, got ${data.length}.`);
+    if (data.length !== n)
+      throw new ValueError(`${WHO}: labels must have ${n} entries to match z, got ${data.length}.`);
   } else {
     throw new ValueError(`${WHO}: labels must be a tensor or an array of class ids, got ${describe(labels)}.`);
   }

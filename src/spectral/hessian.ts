@@ -55,7 +55,8 @@ interface HessianProblem {
 
 function resolveLoss(model: tfl.LayersModel, loss: HessianLoss | undefined): HessianLoss {
   if (loss != null) {
-    if (typeof loss !== 'function') throw new ValueError(`${WHO}: loss must be a function (yTrue, yPred) => tensor, got ${describe(loss)}.`);
+    if (typeof loss !== 'function')
+      throw new ValueError(`${WHO}: loss must be a function (yTrue, yPred) => tensor, got ${describe(loss)}.`);
     return loss;
   }
   // A tf.Sequential keeps the compiled loss on its inner LayersModel.
@@ -69,7 +70,12 @@ function resolveLoss(model: tfl.LayersModel, loss: HessianLoss | undefined): Hes
   return fns[0];
 }
 
-async function setup(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, opts: HessianEigenvaluesOptions): Promise<HessianProblem> {
+async function setup(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  opts: HessianEigenvaluesOptions,
+): Promise<HessianProblem> {
   if (model == null || typeof (model as {apply?: unknown}).apply !== 'function') {
     throw new ValueError(`${WHO}: model must be a tf.LayersModel, got ${describe(model)}.`);
   }
@@ -98,7 +104,8 @@ async function setup(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, opts: H
     const g = Float64Array.from(await flat.data());
     flat.dispose();
     for (let i = 0; i < g.length; i++) {
-      if (!Number.isFinite(g[i])) throw new ValueError(`${WHO}: the loss gradient must be finite, got ${g[i]} at parameter ${i}.`);
+      if (!Number.isFinite(g[i]))
+        throw new ValueError(`${WHO}: the loss gradient must be finite, got ${g[i]} at parameter ${i}.`);
     }
     return g;
   };
@@ -241,7 +248,8 @@ export async function hessianEigenvalues(
   if (method === 'full' && p.n > 2000) {
     throw new ValueError(`${WHO}: method 'full' needs at most 2000 parameters, got ${p.n}; use 'lanczos'.`);
   }
-  const steps = opts.steps == null ? Math.min(p.n, Math.max(2 * k + 20, 30)) : integer(opts.steps, 'steps', WHO, k, p.n);
+  const steps =
+    opts.steps == null ? Math.min(p.n, Math.max(2 * k + 20, 30)) : integer(opts.steps, 'steps', WHO, k, p.n);
   try {
     return method === 'full' ? await full(p, k) : await lanczos(p, k, steps, seed);
   } finally {

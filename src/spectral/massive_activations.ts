@@ -59,7 +59,10 @@ export async function massiveActivations(a: tf.Tensor, options: {topK?: number} 
   const order = Array.from({length: c}, (_, i) => i).sort((i, j) => perChannel[j] - perChannel[i] || i - j);
   const top = order.slice(0, Math.min(topK, c));
   return {
-    maxAbs, medianAbs: median, ratio: maxAbs === 0 ? 0 : maxAbs / median,
-    topChannels: top, topValues: top.map(i => perChannel[i]),
+    maxAbs,
+    medianAbs: median,
+    ratio: maxAbs === 0 ? 0 : maxAbs / median,
+    topChannels: top,
+    topValues: top.map(i => perChannel[i]),
   };
 }

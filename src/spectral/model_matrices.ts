@@ -7,8 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {ValueError} from '../validate';
 
 /** How a weight tensor is turned into matrices. */
-export type MatrixKind =
-  | 'dense' | 'conv' | 'embedding' | 'rnn-kernel' | 'rnn-recurrent' | 'kan-base' | 'kan-basis';
+export type MatrixKind = 'dense' | 'conv' | 'embedding' | 'rnn-kernel' | 'rnn-recurrent' | 'kan-base' | 'kan-basis';
 
 /** Options of {@link modelMatrices}. */
 export interface ModelMatricesOptions {
@@ -114,7 +113,12 @@ function leaves(layers: tfl.layers.Layer[], path: string[], out: Found[]): void 
 }
 
 function convMatrices(
-  layer: tfl.layers.Layer, path: string[], v: tfl.LayerVariable, weight: string, view: 'slices' | 'flatten', multi: boolean,
+  layer: tfl.layers.Layer,
+  path: string[],
+  v: tfl.LayerVariable,
+  weight: string,
+  view: 'slices' | 'flatten',
+  multi: boolean,
 ): LayerMatrix {
   const cls = layer.getClassName();
   const shape = v.shape as number[];
@@ -122,31 +126,59 @@ function convMatrices(
   const k = shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const base = {
     name: multi ? `${path.join('/')}/${weight}` : path.join('/'),
-    layer: path[0], path, className: cls, weight, kind: 'conv' as const, gate: -1, variables: [v],
+    layer: path[0],
+    path,
+    className: cls,
+    weight,
+    kind: 'conv' as const,
+    gate: -1,
+    variables: [v],
   };
   if (view === 'flatten') {
     return {
-      ...base, view: `${weight} ${shapeStr(shape)} flattened to [${k * a}, ${b}]`,
-      N: Math.max(k * a, b), M: Math.min(k * a, b), rf: 1, evalScale: 1,
+      ...base,
+      view: `${weight} ${shapeStr(shape)} flattened to [${k * a}, ${b}]`,
+      N: Math.max(k * a, b),
+      M: Math.min(k * a, b),
+      rf: 1,
+      evalScale: 1,
       slices: ([x]) => [{data: Float64Array.from(x), rows: k * a, cols: b}],
     };
   }
   return {
-    ...base, view: `${k} slices [${a}, ${b}] of ${weight} ${shapeStr(shape)}`,
-    N: Math.max(a, b), M: Math.min(a, b), rf: k,
+    ...base,
+    view: `${k} slices [${a}, ${b}] of ${weight} ${shapeStr(shape)}`,
+    N: Math.max(a, b),
+    M: Math.min(a, b),
+    rf: k,
     evalScale: CONV2D_FAMILY.has(cls) ? 0.5 : 1, // (√½)²: WeightWatcher conv2d_norm (Conv2D only)
     slices: ([x]) => Array.from({length: k}, (_, s) => columns(x, s * a * b, a, b, 0, b)),
   };
 }
 
 function plain(
-  layer: tfl.layers.Layer, path: string[], v: tfl.LayerVariable, weight: string, kind: MatrixKind, multi: boolean,
+  layer: tfl.layers.Layer,
+  path: string[],
+  v: tfl.LayerVariable,
+  weight: string,
+  kind: MatrixKind,
+  multi: boolean,
 ): LayerMatrix {
   const [r, c] = v.shape as number[];
   return {
-    name: multi ? `${path.join('/')}/${weight}` : path.join('/'), layer: path[0], path,
-    className: layer.getClassName(), weight, kind, gate: -1, view: `${weight} [${r}, ${c}]`,
-    N: Math.max(r, c), M: Math.min(r, c), rf: 1, evalScale: 1, variables: [v],
+    name: multi ? `${path.join('/')}/${weight}` : path.join('/'),
+    layer: path[0],
+    path,
+    className: layer.getClassName(),
+    weight,
+    kind,
+    gate: -1,
+    view: `${weight} [${r}, ${c}]`,
+    N: Math.max(r, c),
+    M: Math.min(r, c),
+    rf: 1,
+    evalScale: 1,
+    variables: [v],
     slices: ([x]) => [{data: Float64Array.from(x), rows: r, cols: c}],
   };
 }
@@ -154,18 +186,30 @@ function plain(
 function rnnMatrices(layer: tfl.layers.Layer, path: string[]): LayerMatrix[] {
   const out: LayerMatrix[] = [];
   const rec = weightByName(layer, 'recurrent_kernel');
-  const units = rec != null ? rec.shape[0] as number : 0;
-  for (const [weight, kind] of [['kernel', 'rnn-kernel'], ['recurrent_kernel', 'rnn-recurrent']] as const) {
+  const units = rec != null ? (rec.shape[0] as number) : 0;
+  for (const [weight, kind] of [
+    ['kernel', 'rnn-kernel'],
+    ['recurrent_kernel', 'rnn-recurrent'],
+  ] as const) {
     const v = weightByName(layer, weight);
     if (v == null || units === 0) continue;
     const [rows, cols] = v.shape as number[];
     const gates = cols / units; // LSTM 4 (i, f, c, o), GRU 3 (z, r, h), SimpleRNN 1
     for (let g = 0; g < gates; g++) {
       out.push({
-        name: `${path.join('/')}/${weight}${gates > 1 ? `[${g}]` : ''}`, layer: path[0], path,
-        className: layer.getClassName(), weight, kind, gate: gates > 1 ? g : -1,
+        name: `${path.join('/')}/${weight}${gates > 1 ? `[${g}]` : ''}`,
+        layer: path[0],
+        path,
+        className: layer.getClassName(),
+        weight,
+        kind,
+        gate: gates > 1 ? g : -1,
         view: `gate ${g} columns [${g * units}, ${(g + 1) * units}) of ${weight} [${rows}, ${cols}]`,
-        N: Math.max(rows, units), M: Math.min(rows, units), rf: 1, evalScale: 1, variables: [v],
+        N: Math.max(rows, units),
+        M: Math.min(rows, units),
+        rf: 1,
+        evalScale: 1,
+        variables: [v],
         slices: ([x]) => [columns(x, 0, rows, cols, g * units, units)],
       });
     }
@@ -187,29 +231,46 @@ function kanMatrices(layer: tfl.layers.Layer, path: string[], view: 'flatten' | 
     }
     const [nI, nB, nO] = shape;
     // B-spline KAN computes with spline_kernel · spline_scaler (efficient-kan's scaled_spline_weight).
-    const scaler = cls === 'BSplineKAN' && weight === 'spline_kernel' ? weightByName(layer, 'spline_scaler') : undefined;
+    const scaler =
+      cls === 'BSplineKAN' && weight === 'spline_kernel' ? weightByName(layer, 'spline_scaler') : undefined;
     const variables = scaler != null ? [v, scaler] : [v];
     const effective = (vals: Float32Array[]): Float64Array => {
       const x = Float64Array.from(vals[0]);
       if (vals.length > 1) {
         const s = vals[1]; // [I, O]
-        for (let i = 0; i < nI; i++) for (let b = 0; b < nB; b++) for (let o = 0; o < nO; o++) x[(i * nB + b) * nO + o] *= s[i * nO + o];
+        for (let i = 0; i < nI; i++)
+          for (let b = 0; b < nB; b++) for (let o = 0; o < nO; o++) x[(i * nB + b) * nO + o] *= s[i * nO + o];
       }
       return x;
     };
     const what = `${weight} ${shapeStr(shape)}${scaler != null ? ' · spline_scaler' : ''}`;
     const base = {
-      name: multi ? `${path.join('/')}/${weight}` : path.join('/'), layer: path[0], path, className: cls, weight,
-      kind: 'kan-basis' as const, gate: -1, evalScale: 1, variables,
+      name: multi ? `${path.join('/')}/${weight}` : path.join('/'),
+      layer: path[0],
+      path,
+      className: cls,
+      weight,
+      kind: 'kan-basis' as const,
+      gate: -1,
+      evalScale: 1,
+      variables,
     };
     if (view === 'flatten') {
       out.push({
-        ...base, view: `${what} reshaped to [${nI * nB}, ${nO}]`, N: Math.max(nI * nB, nO), M: Math.min(nI * nB, nO), rf: 1,
+        ...base,
+        view: `${what} reshaped to [${nI * nB}, ${nO}]`,
+        N: Math.max(nI * nB, nO),
+        M: Math.min(nI * nB, nO),
+        rf: 1,
         slices: vals => [{data: effective(vals), rows: nI * nB, cols: nO}],
       });
     } else {
       out.push({
-        ...base, view: `${nB} per-basis slices [${nI}, ${nO}] of ${what}`, N: Math.max(nI, nO), M: Math.min(nI, nO), rf: nB,
+        ...base,
+        view: `${nB} per-basis slices [${nI}, ${nO}] of ${what}`,
+        N: Math.max(nI, nO),
+        M: Math.min(nI, nO),
+        rf: nB,
         slices: vals => {
           const x = effective(vals);
           return Array.from({length: nB}, (_, b) => {
@@ -237,7 +298,12 @@ function layerMatrices(layer: tfl.layers.Layer, path: string[], opts: Required<M
     return e != null ? [plain(layer, path, e, 'embeddings', 'embedding', false)] : [];
   }
   if (CONV_CLASSES.has(cls)) {
-    const names = cls === 'DepthwiseConv2D' ? ['depthwise_kernel'] : cls === 'SeparableConv2D' ? ['depthwise_kernel', 'pointwise_kernel'] : ['kernel'];
+    const names =
+      cls === 'DepthwiseConv2D'
+        ? ['depthwise_kernel']
+        : cls === 'SeparableConv2D'
+          ? ['depthwise_kernel', 'pointwise_kernel']
+          : ['kernel'];
     const vs = names.map(n => [n, weightByName(layer, n)] as const).filter(([, v]) => v != null);
     return vs.map(([n, v]) => convMatrices(layer, path, v as tfl.LayerVariable, n, opts.convView, vs.length > 1));
   }
@@ -280,7 +346,10 @@ function layerMatrices(layer: tfl.layers.Layer, path: string[], opts: Required<M
  * ```
  */
 export function modelMatrices(model: tfl.LayersModel, options: ModelMatricesOptions = {}): LayerMatrix[] {
-  const opts: Required<ModelMatricesOptions> = {convView: options.convView ?? 'slices', kanView: options.kanView ?? 'flatten'};
+  const opts: Required<ModelMatricesOptions> = {
+    convView: options.convView ?? 'slices',
+    kanView: options.kanView ?? 'flatten',
+  };
   const found: Found[] = [];
   leaves(model.layers, [], found);
   return found.flatMap(f => layerMatrices(f.layer, f.path, opts));
@@ -304,7 +373,8 @@ export function allLayerNames(model: tfl.LayersModel): string[] {
 export function checkLayerName(model: tfl.LayersModel, name: string, who: string): void {
   const names = allLayerNames(model);
   if (!names.includes(name)) {
-    throw new ValueError(`${who}: layer '${name}' is not in the model; available layers: ${names.map(n => `'${n}'`).join(', ')}.`);
+    throw new ValueError(
+      `${who}: layer '${name}' is not in the model; available layers: ${names.map(n => `'${n}'`).join(', ')}.`,
+    );
   }
 }
-

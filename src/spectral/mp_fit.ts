@@ -22,7 +22,14 @@ export interface MarchenkoPasturFit {
 }
 
 const FAILED: MarchenkoPasturFit = {
-  sigmaMp: -1, numSpikes: -1, mpSoftrank: -1, bulkMax: -1, bulkMin: -1, wScale: -1, spikeThreshold: -1, status: 'failed',
+  sigmaMp: -1,
+  numSpikes: -1,
+  mpSoftrank: -1,
+  bulkMax: -1,
+  bulkMin: -1,
+  wScale: -1,
+  spikeThreshold: -1,
+  status: 'failed',
 };
 /** KDE bandwidth and density floor of WeightWatcher's `mp_fit` / `resid_mp`. */
 const BW = 0.1;
@@ -114,7 +121,8 @@ function nelderMead1d(f: (x: number) => number, x0: number): number {
   let sim = [x0, x0 !== 0 ? 1.05 * x0 : 0.00025];
   let fsim = [call(sim[0]), call(sim[1])];
   const order = () => {
-    if (fsim[1] < fsim[0]) { // argsort of two, stable
+    if (fsim[1] < fsim[0]) {
+      // argsort of two, stable
       sim = [sim[1], sim[0]];
       fsim = [fsim[1], fsim[0]];
     }
@@ -138,7 +146,8 @@ function nelderMead1d(f: (x: number) => number, x0: number): number {
         sim[1] = xr;
         fsim[1] = fxr;
       }
-    } else if (fxr < fsim[1]) { // (scipy's "fxr < fsim[-2]" reflection branch is empty in 1-D: fsim[-2] = fsim[0])
+    } else if (fxr < fsim[1]) {
+      // (scipy's "fxr < fsim[-2]" reflection branch is empty in 1-D: fsim[-2] = fsim[0])
       const xc = 1.5 * xbar - 0.5 * sim[1];
       const fxc = call(xc);
       if (fxc <= fxr) {
@@ -236,7 +245,8 @@ export function marchenkoPasturFit(eigenvalues: ArrayLike<number>, N: number, M:
   let bestF = Infinity;
   for (let i = 0; i < grid.length; i++) {
     const v = f(grid[i]);
-    if (v < bestF) { // first minimum, as numpy argmin
+    if (v < bestF) {
+      // first minimum, as numpy argmin
       bestF = v;
       best = i;
     }
@@ -250,7 +260,13 @@ export function marchenkoPasturFit(eigenvalues: ArrayLike<number>, N: number, M:
   for (let i = 0; i < n; i++) if (x[i] > threshold) numSpikes++;
   if (!Number.isFinite(sigma)) return {...FAILED};
   return {
-    sigmaMp: sigma, numSpikes, mpSoftrank: bulkMax / lambdaMax,
-    bulkMax: bulkMax / w2, bulkMin: bulkMin / w2, wScale, spikeThreshold: threshold / w2, status: 'ok',
+    sigmaMp: sigma,
+    numSpikes,
+    mpSoftrank: bulkMax / lambdaMax,
+    bulkMax: bulkMax / w2,
+    bulkMin: bulkMin / w2,
+    wScale,
+    spikeThreshold: threshold / w2,
+    status: 'ok',
   };
 }

@@ -62,7 +62,9 @@ export function powerLawFit(eigenvalues: ArrayLike<number>): PowerLawFit {
     }
   }
   if (eigenvalues.length < MIN_NUM_EVALS) return {...FAILED};
-  const x = Float64Array.from(Array.prototype.filter.call(eigenvalues, (v: number) => v > EVALS_THRESH) as number[]).sort();
+  const x = Float64Array.from(
+    Array.prototype.filter.call(eigenvalues, (v: number) => v > EVALS_THRESH) as number[],
+  ).sort();
   const n = x.length;
   if (n < 2) return {...FAILED};
   const logx = x.map(Math.log);

@@ -50,7 +50,11 @@ describe('browser bundles', function () {
     }
     server = await serve();
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tfa-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS});
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
   });
 
   after(async () => {
@@ -70,7 +74,9 @@ describe('browser bundles', function () {
     await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {
       timeout: 45000,
     });
-    const result = (await tab.evaluate(() => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult)) as PageResult;
+    const result = (await tab.evaluate(
+      () => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult,
+    )) as PageResult;
     await tab.close();
     if (!result.ok) throw new Error(`${page}: training failed in the browser: ${result.error}`);
     return result;
@@ -99,14 +105,18 @@ describe('browser bundles', function () {
   it('trains a KAN model with Muon and dseMonitor from the script-tag build (global tfa)', async () => {
     const r = await run('index.html');
     // Report the backend headless Chromium gave tfjs (webgl when it offers WebGL, else cpu).
-    console.log(`      [browser] iife bundle on tfjs ${r.tfjsVersion}, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}, dse ${r.dse?.[r.dse.length - 1]?.toFixed(3)}`);
+    console.log(
+      `      [browser] iife bundle on tfjs ${r.tfjsVersion}, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}, dse ${r.dse?.[r.dse.length - 1]?.toFixed(3)}`,
+    );
     checkTraining(r);
     expect(consoleErrors).to.deep.equal([]);
   });
 
   it('trains the same model from the ES module build through an import map', async () => {
     const r = await run('esm.html');
-    console.log(`      [browser] esm bundle, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}`);
+    console.log(
+      `      [browser] esm bundle, backend '${r.backend}', fit ${r.fitMs} ms, loss ${r.loss[0].toFixed(3)} -> ${r.loss[r.loss.length - 1].toFixed(3)}`,
+    );
     checkTraining(r);
     expect(consoleErrors).to.deep.equal([]);
   });
@@ -116,7 +126,9 @@ describe('browser bundles', function () {
     const errors: string[] = [];
     tab.on('pageerror', e => errors.push(e.message));
     await tab.goto(`${server.url}/examples/browser/`);
-    await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {timeout: 45000});
+    await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {
+      timeout: 45000,
+    });
     const r = (await tab.evaluate(() => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult)) as {
       error?: string;
       backend: string;
@@ -124,7 +136,9 @@ describe('browser bundles', function () {
     };
     await tab.close();
     expect(r.error, 'example page error').to.equal(undefined);
-    console.log(`      [browser] examples/browser on '${r.backend}': loss ${r.losses[0].toFixed(4)} -> ${r.losses[r.losses.length - 1].toFixed(4)}`);
+    console.log(
+      `      [browser] examples/browser on '${r.backend}': loss ${r.losses[0].toFixed(4)} -> ${r.losses[r.losses.length - 1].toFixed(4)}`,
+    );
     expect(r.losses.length).to.equal(15);
     expect(r.losses[14]).to.be.below(0.5 * r.losses[0]);
     expect(errors).to.deep.equal([]);

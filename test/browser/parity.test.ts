@@ -46,8 +46,10 @@ interface Tolerance {
  * gradient of a softmax-invariant bias, from dividing by ~0). 'abs': max|x − x_cpu|.
  */
 export function toleranceOf(q: string): Tolerance {
-  if (q.startsWith('dse.')) return {kind: 'abs', tol: 1e-2, why: 'entropy in bits, float64 eigensolver on a float32 kernel'};
-  if (/^(adamw|muon|spectra)\./.test(q)) return {kind: 'rel', tol: 1e-2, why: 'optimizer update (2 steps), Newton–Schulz/clip chains'};
+  if (q.startsWith('dse.'))
+    return {kind: 'abs', tol: 1e-2, why: 'entropy in bits, float64 eigensolver on a float32 kernel'};
+  if (/^(adamw|muon|spectra)\./.test(q))
+    return {kind: 'rel', tol: 1e-2, why: 'optimizer update (2 steps), Newton–Schulz/clip chains'};
   if (/\.d[A-Za-z]/.test(q)) return {kind: 'rel', tol: 1e-2, why: 'float32 gradient through the layer'};
   return {kind: 'rel', tol: 1e-3, why: 'float32 forward'};
 }
@@ -83,7 +85,15 @@ export function compare(r: ParityResult): Row[] {
     for (const q of Object.keys(cpu)) {
       const t = toleranceOf(q);
       if (values[q] == null) {
-        rows.push({quantity: q, backend, error: null, tol: t.tol, kind: t.kind, ok: false, note: r.errors[backend]?.[q.split('.')[0]] ?? 'missing'});
+        rows.push({
+          quantity: q,
+          backend,
+          error: null,
+          tol: t.tol,
+          kind: t.kind,
+          ok: false,
+          note: r.errors[backend]?.[q.split('.')[0]] ?? 'missing',
+        });
         continue;
       }
       const error = maxErr(cpu[q], values[q], t.kind);
@@ -118,7 +128,10 @@ export function table(rows: Row[]): string {
 export function survival(rows: Row[], backend: string): string {
   const comps = new Map<string, {fwd: number; grad: number; ok: boolean}>();
   for (const r of rows.filter(x => x.backend === backend)) {
-    const c = r.quantity.replace(/\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|edges|nodes|exact|median\.lanczos|median\.exact)$/, '');
+    const c = r.quantity.replace(
+      /\.(forward|d[A-Za-z_]+|kernelUpdate|biasUpdate|logits|targetMask|edges|nodes|exact|median\.lanczos|median\.exact)$/,
+      '',
+    );
     const s = comps.get(c) ?? {fwd: 0, grad: 0, ok: true};
     const e = r.error ?? Number.POSITIVE_INFINITY;
     if (/\.d[A-Za-z]/.test(r.quantity)) s.grad = Math.max(s.grad, e);
@@ -127,7 +140,8 @@ export function survival(rows: Row[], backend: string): string {
     comps.set(c, s);
   }
   const lines = ['| component | max error (output) | max error (gradients) | within tolerance |', '|---|---|---|---|'];
-  for (const [c, s] of comps) lines.push(`| ${c} | ${fmt(s.fwd)} | ${s.grad ? fmt(s.grad) : '–'} | ${s.ok ? 'yes' : 'no'} |`);
+  for (const [c, s] of comps)
+    lines.push(`| ${c} | ${fmt(s.fwd)} | ${s.grad ? fmt(s.grad) : '–'} | ${s.ok ? 'yes' : 'no'} |`);
   return lines.join('\n');
 }
 
@@ -141,10 +155,15 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
   let browser: Browser;
 
   before(async () => {
-    if (!fs.existsSync(BUNDLES.esm)) throw new Error(`browser parity: ${BUNDLES.esm} is missing; run \`npm run build\` first`);
+    if (!fs.existsSync(BUNDLES.esm))
+      throw new Error(`browser parity: ${BUNDLES.esm} is missing; run \`npm run build\` first`);
     if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`browser parity: no Chromium at ${CHROMIUM_PATH}`);
     server = await serve();
-    browser = await chromium.launch({executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS]});
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS],
+    });
   });
 
   after(async () => {
@@ -164,8 +183,12 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
       if (m.type() === 'warning' && /stores tensors as float16/.test(m.text())) f16Warnings.push(m.text());
     });
     await tab.goto(`${server.url}/parity.html${query}`);
-    await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {timeout: 100000});
-    const r = (await tab.evaluate(() => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult)) as ParityResult;
+    await tab.waitForFunction(() => (window as unknown as {tfaResult?: unknown}).tfaResult !== undefined, null, {
+      timeout: 100000,
+    });
+    const r = (await tab.evaluate(
+      () => (window as unknown as {tfaResult: Promise<unknown>}).tfaResult,
+    )) as ParityResult;
     await tab.close();
     expect(pageErrors, 'page errors').to.deep.equal([]);
     if (!r.ok) throw new Error(`parity page failed: ${r.error}`);
@@ -186,16 +209,51 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     expect(r.errors.cpu, 'cpu errors').to.deep.equal({});
     // The quantity set is complete: every KAN variant, the other layers, the optimizers, linalg and DSE.
     const names = Object.keys(r.backends.cpu);
-    for (const c of ['bsplineKAN', 'rbfKAN', 'chebyshevKAN', 'fourierKAN', 'reluKAN', 'afKAN', 'selectableKAN', 'crrelu',
-      'deltaActivation', 'deltaActivation.streaming', 'ftwtGate', 'singleScaleRMSNorm', 'nestedDropout']) {
+    for (const c of [
+      'bsplineKAN',
+      'rbfKAN',
+      'chebyshevKAN',
+      'fourierKAN',
+      'reluKAN',
+      'afKAN',
+      'selectableKAN',
+      'crrelu',
+      'deltaActivation',
+      'deltaActivation.streaming',
+      'ftwtGate',
+      'singleScaleRMSNorm',
+      'nestedDropout',
+    ]) {
       expect(names, c).to.include(`${c}.forward`);
     }
-    for (const c of ['bsplineKAN', 'rbfKAN', 'chebyshevKAN', 'fourierKAN', 'reluKAN', 'afKAN', 'selectableKAN', 'crrelu', 'deltaActivation', 'singleScaleRMSNorm']) {
-      expect(names.filter(n => n.startsWith(`${c}.d`) && n !== `${c}.dx`).length, `${c} weight gradients`).to.be.above(0);
+    for (const c of [
+      'bsplineKAN',
+      'rbfKAN',
+      'chebyshevKAN',
+      'fourierKAN',
+      'reluKAN',
+      'afKAN',
+      'selectableKAN',
+      'crrelu',
+      'deltaActivation',
+      'singleScaleRMSNorm',
+    ]) {
+      expect(names.filter(n => n.startsWith(`${c}.d`) && n !== `${c}.dx`).length, `${c} weight gradients`).to.be.above(
+        0,
+      );
       expect(names, c).to.include(`${c}.dx`);
     }
-    for (const q of ['adamw.kernelUpdate', 'muon.kernelUpdate', 'spectra.kernelUpdate', 'newtonSchulz', 'softSpectralClip', 'dse.exact', 'dse.median.lanczos',
-      'kan.extendGrid.forward', 'kan.edgeScores.edges']) {
+    for (const q of [
+      'adamw.kernelUpdate',
+      'muon.kernelUpdate',
+      'spectra.kernelUpdate',
+      'newtonSchulz',
+      'softSpectralClip',
+      'dse.exact',
+      'dse.median.lanczos',
+      'kan.extendGrid.forward',
+      'kan.edgeScores.edges',
+    ]) {
       expect(names).to.include(q);
     }
     // The Lanczos estimate really ran (not the exact fallback for small N): near the exact value, not equal to it.
@@ -204,7 +262,10 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     expect(Math.abs(slq - exact), `lanczos ${slq} vs exact ${exact} bits`).to.be.below(0.5);
     // No quantity is trivially zero on cpu (a comparison of zeros with zeros checks nothing), bar the inference-time identities.
     for (const q of names.filter(n => !/afKAN\.dreduce_bias/.test(n))) {
-      expect(r.backends.cpu[q].some(v => v !== 0), `${q} is all zeros`).to.equal(true);
+      expect(
+        r.backends.cpu[q].some(v => v !== 0),
+        `${q} is all zeros`,
+      ).to.equal(true);
       expect(r.backends.cpu[q].every(Number.isFinite), `${q} finite on cpu`).to.equal(true);
     }
     const rows = compare(r);
@@ -220,7 +281,9 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     expect(f16Warnings, 'float16 warnings on float32 webgl').to.deep.equal([]);
     // Nothing leaks on any backend: every component's tensors are freed after use.
     for (const b of Object.keys(r.backends)) expect(r.leaks[b], `tensors left on ${b}`).to.deep.equal({});
-    const bad = rows.filter(x => !x.ok).map(x => `${x.backend}:${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
+    const bad = rows
+      .filter(x => !x.ok)
+      .map(x => `${x.backend}:${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
     expect(bad, 'quantities beyond tolerance').to.deep.equal([]);
   });
 
@@ -228,11 +291,22 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     const r = await run('?backends=cpu,webgl&pack=0');
     expect(r.flags.WEBGL_PACK, 'packing off').to.equal(false);
     const rows = compare(r);
-    save('browser-parity-unpacked', {flags: r.flags, ms: r.ms, errors: r.errors, rows}, ['webgl with WEBGL_PACK=false', '', table(rows)].join('\n'));
-    const worst = rows.reduce((m, x) => ((x.error ?? Infinity) / x.tol > (m.error ?? Infinity) / m.tol ? x : m), rows[0]);
-    console.log(`      [parity] webgl unpacked: ${rows.length} quantities, worst ${worst.quantity} ${fmt(worst.error)} (tolerance ${worst.tol})`);
+    save(
+      'browser-parity-unpacked',
+      {flags: r.flags, ms: r.ms, errors: r.errors, rows},
+      ['webgl with WEBGL_PACK=false', '', table(rows)].join('\n'),
+    );
+    const worst = rows.reduce(
+      (m, x) => ((x.error ?? Infinity) / x.tol > (m.error ?? Infinity) / m.tol ? x : m),
+      rows[0],
+    );
+    console.log(
+      `      [parity] webgl unpacked: ${rows.length} quantities, worst ${worst.quantity} ${fmt(worst.error)} (tolerance ${worst.tol})`,
+    );
     expect(r.leaks.webgl, 'tensors left on unpacked webgl').to.deep.equal({});
-    const bad = rows.filter(x => !x.ok).map(x => `${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
+    const bad = rows
+      .filter(x => !x.ok)
+      .map(x => `${x.quantity} error ${fmt(x.error)} > ${x.tol}${x.note ? ` (${x.note})` : ''}`);
     expect(bad, 'quantities beyond tolerance on unpacked webgl').to.deep.equal([]);
   });
 
@@ -240,14 +314,31 @@ describe('browser parity: every backend against cpu in headless Chromium', funct
     const r = await run('?backends=cpu,webgl&f16=1');
     expect(r.flags.WEBGL_FORCE_F16_TEXTURES, 'f16 forced').to.equal(true);
     const rows = compare(r);
-    const md = [`webgl with WEBGL_FORCE_F16_TEXTURES=true, WEBGL_PACK=${String(r.flags.WEBGL_PACK)}`, '', survival(rows, 'webgl'), '', table(rows)].join('\n');
+    const md = [
+      `webgl with WEBGL_FORCE_F16_TEXTURES=true, WEBGL_PACK=${String(r.flags.WEBGL_PACK)}`,
+      '',
+      survival(rows, 'webgl'),
+      '',
+      table(rows),
+    ].join('\n');
     save('browser-parity-f16', {flags: r.flags, ms: r.ms, errors: r.errors, rows}, md);
     console.log(survival(rows, 'webgl').replace(/^/gm, '      '));
     // Informative, except: f16 really is in effect (forward outputs move off the f32 result).
-    expect(rows.some(x => x.quantity.endsWith('.forward') && (x.error ?? 0) > 1e-4), 'f16 changes the numbers').to.equal(true);
+    expect(
+      rows.some(x => x.quantity.endsWith('.forward') && (x.error ?? 0) > 1e-4),
+      'f16 changes the numbers',
+    ).to.equal(true);
     // The components measured beyond float32 tolerance under f16 warn once each, at build/construction/call.
     const warned = f16Warnings.map(w => w.split(':')[0]).sort();
-    expect(warned).to.deep.equal(['AFKAN', 'adamw', 'extendGrid', 'muon', 'newtonSchulz', 'spectra', 'spectral.diffusionSpectralEntropy']);
+    expect(warned).to.deep.equal([
+      'AFKAN',
+      'adamw',
+      'extendGrid',
+      'muon',
+      'newtonSchulz',
+      'spectra',
+      'spectral.diffusionSpectralEntropy',
+    ]);
   });
 });
 

@@ -4,16 +4,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {
-  ActivationProbe, type MetricRecord, RecordSink, checkProbeAgainstModel, lastDense, layerByName, resolveLogs,
+  ActivationProbe,
+  type MetricRecord,
+  RecordSink,
+  checkProbeAgainstModel,
+  lastDense,
+  layerByName,
+  resolveLogs,
 } from '../../src/callbacks/common';
 import {tempDir} from '../helpers/roundtrip';
 
 function twoInputModel(): tf.LayersModel {
   const a = tf.input({shape: [3], name: 'a'});
   const b = tf.input({shape: [2], name: 'b'});
-  const ha = tf.layers.dense({units: 4, name: 'ha', kernelInitializer: tf.initializers.glorotUniform({seed: 1})}).apply(a) as tf.SymbolicTensor;
+  const ha = tf.layers
+    .dense({units: 4, name: 'ha', kernelInitializer: tf.initializers.glorotUniform({seed: 1})})
+    .apply(a) as tf.SymbolicTensor;
   const cat = tf.layers.concatenate({name: 'cat'}).apply([ha, b]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({units: 1, name: 'out', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}).apply(cat) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({units: 1, name: 'out', kernelInitializer: tf.initializers.glorotUniform({seed: 2})})
+    .apply(cat) as tf.SymbolicTensor;
   return tf.model({inputs: [a, b], outputs: out});
 }
 
@@ -36,12 +46,16 @@ describe('callbacks/common', () => {
     const file = path.join(tempDir(), 'deep', 'log.jsonl');
     const seen: MetricRecord[] = [];
     const sink = new RecordSink({logFile: file, onRecord: r => seen.push(r)}, 'test');
-    sink.emit([{epoch: 0, metric: 'a', layer: null, value: 1.5}, {epoch: 0, metric: 'b', layer: 'x', value: NaN, rank: 2}]);
+    sink.emit([
+      {epoch: 0, metric: 'a', layer: null, value: 1.5},
+      {epoch: 0, metric: 'b', layer: 'x', value: NaN, rank: 2},
+    ]);
     sink.emit([{epoch: 1, metric: 'a', layer: null, value: Infinity}]);
     sink.emit([]);
     expect(fs.readFileSync(file, 'utf8')).to.equal(
       '{"epoch":0,"metric":"a","layer":null,"value":1.5}\n{"epoch":0,"metric":"b","layer":"x","value":null,"rank":2}\n' +
-      '{"epoch":1,"metric":"a","layer":null,"value":null}\n');
+        '{"epoch":1,"metric":"a","layer":null,"value":null}\n',
+    );
     expect(seen.map(r => r.value)).to.deep.equal([1.5, NaN, Infinity]);
   });
 
@@ -55,11 +69,17 @@ describe('callbacks/common', () => {
 
   it('layer lookups and probe checks fail with the available names and shapes', () => {
     const model = twoInputModel();
-    expect(() => layerByName(model, 'zz', 'who')).to.throw(/who: layer 'zz' is not in the model; available layers: 'a', 'ha', 'b', 'cat', 'out'/);
+    expect(() => layerByName(model, 'zz', 'who')).to.throw(
+      /who: layer 'zz' is not in the model; available layers: 'a', 'ha', 'b', 'cat', 'out'/,
+    );
     expect(lastDense(model, 'who').name).to.equal('out');
     const noDense = tf.sequential({layers: [tf.layers.flatten({inputShape: [2, 2], name: 'f'})]});
     expect(() => lastDense(noDense, 'who')).to.throw(/no Dense layer; layers: 'f' \(Flatten\)/);
-    expect(() => checkProbeAgainstModel(model, tf.zeros([2, 3]), 'probe', 'who')).to.throw(/one tensor per model input \(2\), got 1/);
-    expect(() => checkProbeAgainstModel(model, [tf.zeros([2, 3]), tf.zeros([2, 5])], 'probe', 'who')).to.throw(/per-sample shape \[2\].*shape=\[2,5\]/);
+    expect(() => checkProbeAgainstModel(model, tf.zeros([2, 3]), 'probe', 'who')).to.throw(
+      /one tensor per model input \(2\), got 1/,
+    );
+    expect(() => checkProbeAgainstModel(model, [tf.zeros([2, 3]), tf.zeros([2, 5])], 'probe', 'who')).to.throw(
+      /per-sample shape \[2\].*shape=\[2,5\]/,
+    );
   });
 });

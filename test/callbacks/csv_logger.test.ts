@@ -12,7 +12,13 @@ describe('csvLogger', () => {
     const model = smallMlp();
     const {x, y} = smallData(32);
     const file = path.join(tempDir(), 'log.csv');
-    const h = await model.fit(x, y, {epochs: 3, batchSize: 16, verbose: 0, validationSplit: 0.25, callbacks: [csvLogger({path: file})]});
+    const h = await model.fit(x, y, {
+      epochs: 3,
+      batchSize: 16,
+      verbose: 0,
+      validationSplit: 0.25,
+      callbacks: [csvLogger({path: file})],
+    });
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).to.equal('epoch,acc,loss,val_acc,val_loss');
     expect(lines).to.have.length(4);

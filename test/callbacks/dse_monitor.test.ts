@@ -18,21 +18,33 @@ describe('dseMonitor', () => {
     const probeLabels = labels.slice([0], [40]);
     const direct: Array<{dse: number; dsmi: number}> = [];
     // Runs after dseMonitor in the same epoch, on the same weights: the reference path.
-    const check = new tf.CustomCallback({onEpochEnd: async () => {
-      const z = layerOutput(model, 'h2', probe); // default layer: the input of the last Dense = h2's output
-      direct.push({dse: await diffusionSpectralEntropy(z, {sigma: 3}), dsmi: await diffusionSpectralMutualInfo(z, probeLabels, {sigma: 3})});
-      z.dispose();
-    }});
+    const check = new tf.CustomCallback({
+      onEpochEnd: async () => {
+        const z = layerOutput(model, 'h2', probe); // default layer: the input of the last Dense = h2's output
+        direct.push({
+          dse: await diffusionSpectralEntropy(z, {sigma: 3}),
+          dsmi: await diffusionSpectralMutualInfo(z, probeLabels, {sigma: 3}),
+        });
+        z.dispose();
+      },
+    });
     const warn = console.warn;
     const warnings: string[] = [];
-    console.warn = (...a: unknown[]) => { warnings.push(a.join(' ')); };
+    console.warn = (...a: unknown[]) => {
+      warnings.push(a.join(' '));
+    };
     let h: tf.History;
     try {
-      h = await model.fit(x, y, {epochs: 3, batchSize: 16, verbose: 0, callbacks: [
-        dseMonitor({probe, labels: tf.oneHot(probeLabels, 3), sigma: 3}),
-        check,
-        tf.callbacks.earlyStopping({monitor: 'dse', mode: 'max', patience: 5}),
-      ]});
+      h = await model.fit(x, y, {
+        epochs: 3,
+        batchSize: 16,
+        verbose: 0,
+        callbacks: [
+          dseMonitor({probe, labels: tf.oneHot(probeLabels, 3), sigma: 3}),
+          check,
+          tf.callbacks.earlyStopping({monitor: 'dse', mode: 'max', patience: 5}),
+        ],
+      });
     } finally {
       console.warn = warn;
     }
@@ -51,21 +63,39 @@ describe('dseMonitor', () => {
     const {x, y} = smallData(32);
     const records: MetricRecord[] = [];
     const file = path.join(tempDir(), 'dse.jsonl');
-    const mon = dseMonitor({probe: x, layer: 'h1', every: 2, sigma: 'median', onRecord: r => records.push(r), logFile: file});
+    const mon = dseMonitor({
+      probe: x,
+      layer: 'h1',
+      every: 2,
+      sigma: 'median',
+      onRecord: r => records.push(r),
+      logFile: file,
+    });
     let direct = NaN;
-    const check = new tf.CustomCallback({onEpochEnd: async (epoch, logs) => {
-      if (epoch !== 3) return;
-      const z = layerOutput(model, 'h1', x);
-      direct = await diffusionSpectralEntropy(z, {sigma: mon.sigmaUsed});
-      z.dispose();
-      expect(logs!.dse).to.be.closeTo(direct, 1e-9);
-    }});
+    const check = new tf.CustomCallback({
+      onEpochEnd: async (epoch, logs) => {
+        if (epoch !== 3) return;
+        const z = layerOutput(model, 'h1', x);
+        direct = await diffusionSpectralEntropy(z, {sigma: mon.sigmaUsed});
+        z.dispose();
+        expect(logs!.dse).to.be.closeTo(direct, 1e-9);
+      },
+    });
     const h = await model.fit(x, y, {epochs: 4, verbose: 0, callbacks: [mon, check]});
     expect(h.history.dse).to.have.length(2); // epochs 1 and 3 only
     expect(Number.isFinite(direct)).to.equal(true);
-    expect(records.map(r => `${r.epoch}:${r.metric}:${r.layer}`)).to.deep.equal(['1:dse:h1', '1:dse_sigma:h1', '3:dse:h1', '3:dse_sigma:h1']);
+    expect(records.map(r => `${r.epoch}:${r.metric}:${r.layer}`)).to.deep.equal([
+      '1:dse:h1',
+      '1:dse_sigma:h1',
+      '3:dse:h1',
+      '3:dse_sigma:h1',
+    ]);
     expect(records[3].value).to.equal(mon.sigmaUsed);
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l));
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l));
     expect(lines).to.deep.equal(records.map(r => ({...r})));
     tf.dispose([x, y]);
   });
@@ -83,13 +113,19 @@ describe('dseMonitor', () => {
     const model = smallMlp(5);
     const {x, y} = smallData(96);
     let direct = NaN;
-    const check = new tf.CustomCallback({onEpochEnd: async () => {
-      const z = layerOutput(model, 'h2', x);
-      direct = await diffusionSpectralEntropy(z, {sigma: 2, method: 'lanczos'});
-      z.dispose();
-    }});
+    const check = new tf.CustomCallback({
+      onEpochEnd: async () => {
+        const z = layerOutput(model, 'h2', x);
+        direct = await diffusionSpectralEntropy(z, {sigma: 2, method: 'lanczos'});
+        z.dispose();
+      },
+    });
     // N = 96 > deflation 32 + steps 30, so the Lanczos path really runs; it is seeded (seed 0): deterministic.
-    const h = await model.fit(x, y, {epochs: 1, verbose: 0, callbacks: [dseMonitor({probe: x, sigma: 2, method: 'lanczos'}), check]});
+    const h = await model.fit(x, y, {
+      epochs: 1,
+      verbose: 0,
+      callbacks: [dseMonitor({probe: x, sigma: 2, method: 'lanczos'}), check],
+    });
     expect(h.history.dse[0] as number).to.be.closeTo(direct, 1e-9);
     tf.dispose([x, y]);
   });
@@ -98,9 +134,17 @@ describe('dseMonitor', () => {
     const {x, y} = smallData(24);
     const mon = dseMonitor({probe: x, sigma: 'sqrt-d'});
     const a = smallMlp(6);
-    const b = tf.sequential({layers: [
-      tf.layers.dense({units: 5, activation: 'relu', inputShape: [6], kernelInitializer: tf.initializers.glorotUniform({seed: 9})}),
-      tf.layers.dense({units: 3, activation: 'softmax'})]});
+    const b = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 5,
+          activation: 'relu',
+          inputShape: [6],
+          kernelInitializer: tf.initializers.glorotUniform({seed: 9}),
+        }),
+        tf.layers.dense({units: 3, activation: 'softmax'}),
+      ],
+    });
     b.compile({optimizer: 'sgd', loss: 'categoricalCrossentropy'});
     await a.fit(x, y, {epochs: 1, verbose: 0, callbacks: [mon]});
     expect(mon.sigmaUsed).to.equal(Math.sqrt(8)); // a: the last Dense reads 8 features
@@ -115,12 +159,24 @@ describe('dseMonitor', () => {
     const model = smallMlp();
     const {x, y} = smallData(16);
     let epochs = 0;
-    const counter = new tf.CustomCallback({onEpochBegin: async () => { epochs++; }});
-    const err = await model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [dseMonitor({probe: x, layer: 'dense_9'}), counter]})
-      .then(() => null, e => String(e));
+    const counter = new tf.CustomCallback({
+      onEpochBegin: async () => {
+        epochs++;
+      },
+    });
+    const err = await model
+      .fit(x, y, {epochs: 2, verbose: 0, callbacks: [dseMonitor({probe: x, layer: 'dense_9'}), counter]})
+      .then(
+        () => null,
+        e => String(e),
+      );
     expect(err).to.match(/dseMonitor: layer 'dense_9' is not in the model; available layers: .*'h1', 'h2', 'out'/);
-    const err2 = await model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [dseMonitor({probe: tf.zeros([8, 4])}), counter]})
-      .then(() => null, e => String(e));
+    const err2 = await model
+      .fit(x, y, {epochs: 2, verbose: 0, callbacks: [dseMonitor({probe: tf.zeros([8, 4])}), counter]})
+      .then(
+        () => null,
+        e => String(e),
+      );
     expect(err2).to.match(/probe must have per-sample shape \[6\].*shape=\[8,4\]/);
     expect(epochs).to.equal(0);
     tf.dispose([x, y]);

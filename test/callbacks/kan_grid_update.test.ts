@@ -8,16 +8,20 @@ import {expectNoLeak} from '../helpers/leaks';
 import {smallMlp} from './models';
 
 function kanModel(): tf.Sequential {
-  const model = tf.sequential({layers: [
-    bsplineKAN({units: 4, inputShape: [2], name: 'k1', seed: 1}),
-    bsplineKAN({units: 1, name: 'k2', seed: 2}),
-  ]});
+  const model = tf.sequential({
+    layers: [bsplineKAN({units: 4, inputShape: [2], name: 'k1', seed: 1}), bsplineKAN({units: 1, name: 'k2', seed: 2})],
+  });
   model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
   return model;
 }
 
 function grid(layer: tf.layers.Layer): number[] {
-  return Array.from(layer.weights.find(w => w.originalName.endsWith('/grid'))!.read().dataSync());
+  return Array.from(
+    layer.weights
+      .find(w => w.originalName.endsWith('/grid'))!
+      .read()
+      .dataSync(),
+  );
 }
 
 describe('kanGridUpdate', () => {
@@ -32,9 +36,20 @@ describe('kanGridUpdate', () => {
     (twin.layers[0] as BSplineKAN).updateGrid(x, {margin: 0.05, gridEps: 0.1});
     (twin.layers[1] as BSplineKAN).updateGrid(mid, {margin: 0.05, gridEps: 0.1});
     const seen: number[][][] = [];
-    const probe = new tf.CustomCallback({onEpochBegin: async () => { seen.push([grid(model.layers[0]), grid(model.layers[1])]); }});
+    const probe = new tf.CustomCallback({
+      onEpochBegin: async () => {
+        seen.push([grid(model.layers[0]), grid(model.layers[1])]);
+      },
+    });
     const records: MetricRecord[] = [];
-    const cb = kanGridUpdate({data: x, every: 2, stopAfter: 4, margin: 0.05, gridEps: 0.1, onRecord: r => records.push(r)});
+    const cb = kanGridUpdate({
+      data: x,
+      every: 2,
+      stopAfter: 4,
+      margin: 0.05,
+      gridEps: 0.1,
+      onRecord: r => records.push(r),
+    });
     await model.fit(x, y, {epochs: 6, batchSize: 32, verbose: 0, callbacks: [cb, probe]});
     // Same float64 refit on the same float32 inputs: equal to float32 round-off.
     seen[0][0].forEach((v, i) => expect(v).to.be.closeTo(grid(twin.layers[0])[i], 1e-6));
@@ -61,7 +76,9 @@ describe('kanGridUpdate', () => {
     const cb = kanGridUpdate({data: x});
     const warn = console.warn;
     const warnings: string[] = [];
-    console.warn = (...a: unknown[]) => { warnings.push(a.join(' ')); };
+    console.warn = (...a: unknown[]) => {
+      warnings.push(a.join(' '));
+    };
     try {
       await mlp.fit(x, tf.zeros([4, 3]), {epochs: 2, verbose: 0, callbacks: [cb]});
       await mlp.fit(x, tf.zeros([4, 3]), {epochs: 1, verbose: 0, callbacks: [cb]});
@@ -69,15 +86,23 @@ describe('kanGridUpdate', () => {
       console.warn = warn;
     }
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.match(/kanGridUpdate: nothing to update: the model has no BSplineKAN layer .*'h1' \(Dense\).*'layers' argument/);
+    expect(warnings[0]).to.match(
+      /kanGridUpdate: nothing to update: the model has no BSplineKAN layer .*'h1' \(Dense\).*'layers' argument/,
+    );
     expect(cb.updates).to.equal(0);
     const named = kanGridUpdate({data: x, layers: ['h2']});
     named.setModel(mlp);
-    await named.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'h2' must be a BSplineKAN layer, got class Dense/));
+    await named.onTrainBegin().then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/layer 'h2' must be a BSplineKAN layer, got class Dense/),
+    );
     const x2 = tf.zeros([4, 2]);
     const missing = kanGridUpdate({data: x2, layers: ['k9']});
     missing.setModel(kanModel());
-    await missing.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/layer 'k9' is not in the model; available layers: .*'k1', 'k2'/));
+    await missing.onTrainBegin().then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/layer 'k9' is not in the model; available layers: .*'k1', 'k2'/),
+    );
     tf.dispose([x, x2]);
   });
 

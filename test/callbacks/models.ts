@@ -4,11 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 /** A 6 → 12 → 8 → 3 MLP with named layers, compiled with Adam. */
 export function smallMlp(seed = 1): tf.Sequential {
   const init = (s: number) => tf.initializers.glorotUniform({seed: seed * 10 + s});
-  const model = tf.sequential({layers: [
-    tf.layers.dense({units: 12, activation: 'relu', inputShape: [6], kernelInitializer: init(1), name: 'h1'}),
-    tf.layers.dense({units: 8, activation: 'tanh', kernelInitializer: init(2), name: 'h2'}),
-    tf.layers.dense({units: 3, activation: 'softmax', kernelInitializer: init(3), name: 'out'}),
-  ]});
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({units: 12, activation: 'relu', inputShape: [6], kernelInitializer: init(1), name: 'h1'}),
+      tf.layers.dense({units: 8, activation: 'tanh', kernelInitializer: init(2), name: 'h2'}),
+      tf.layers.dense({units: 3, activation: 'softmax', kernelInitializer: init(3), name: 'out'}),
+    ],
+  });
   model.compile({optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
   return model;
 }
@@ -17,7 +19,17 @@ export function smallMlp(seed = 1): tf.Sequential {
 export function smallData(n: number, seed = 3): {x: tf.Tensor2D; y: tf.Tensor2D; labels: tf.Tensor1D} {
   return tf.tidy(() => {
     const x = tf.randomNormal([n, 6], 0, 1, 'float32', seed) as tf.Tensor2D;
-    const score = tf.matMul(x, tf.tensor2d([[1, 0, -1], [0, 1, 0], [1, 1, 0], [0, 0, 1], [-1, 0, 0], [0, -1, 1]]));
+    const score = tf.matMul(
+      x,
+      tf.tensor2d([
+        [1, 0, -1],
+        [0, 1, 0],
+        [1, 1, 0],
+        [0, 0, 1],
+        [-1, 0, 0],
+        [0, -1, 1],
+      ]),
+    );
     const labels = tf.argMax(score, 1).toInt() as tf.Tensor1D;
     return {x, y: tf.oneHot(labels, 3).toFloat() as tf.Tensor2D, labels};
   });

@@ -21,23 +21,27 @@ describe('callbacks.sharpnessMonitor', () => {
     const h = await model.fit(x, y, {epochs: 4, batchSize: nRows, verbose: 0, callbacks: [mon]});
     const xd = x.dataSync();
     const hm = new Float64Array(nIn * nIn);
-    for (let r = 0; r < nRows; r++) for (let i = 0; i < nIn; i++) for (let j = 0; j < nIn; j++) hm[i * nIn + j] += 2 * xd[r * nIn + i] * xd[r * nIn + j] / nRows;
+    for (let r = 0; r < nRows; r++)
+      for (let i = 0; i < nIn; i++)
+        for (let j = 0; j < nIn; j++) hm[i * nIn + j] += (2 * xd[r * nIn + i] * xd[r * nIn + j]) / nRows;
     const top = jacobiEigenvalues(hm, nIn)[0];
     expect(mon.history.map(r => r.epoch)).to.deep.equal([1, 3]); // every 2 epochs
     for (const r of mon.history) {
       // Quadratic loss: exact up to float32 round-off.
       expect(r.lambdaMax).to.be.closeTo(top, 1e-3 * top);
-      expect(r.lrBound).to.be.closeTo(2 / top, 1e-3 * 2 / top);
+      expect(r.lrBound).to.be.closeTo(2 / top, (1e-3 * 2) / top);
     }
     const logged = h.history['lambda_max'] as number[];
     expect(logged.filter(v => v != null)).to.have.length(2);
-    expect(h.history['sgd_lr_bound'].filter(v => v != null)[0]).to.be.closeTo(2 / top, 1e-3 * 2 / top);
+    expect(h.history['sgd_lr_bound'].filter(v => v != null)[0]).to.be.closeTo(2 / top, (1e-3 * 2) / top);
     tf.dispose([x, y]);
     model.dispose();
   });
 
   it('leaks no tensors over fits with the callback', async () => {
-    const model = tf.sequential({layers: [tf.layers.dense({units: 4, activation: 'tanh', inputShape: [3]}), tf.layers.dense({units: 1})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 4, activation: 'tanh', inputShape: [3]}), tf.layers.dense({units: 1})],
+    });
     model.compile({optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 3], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);

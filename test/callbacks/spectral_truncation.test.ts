@@ -6,7 +6,13 @@ import {loadMnist, mulberry32, toTensors} from '../../data/mnist';
 import {withBackend} from '../helpers/backends';
 import {expectNoLeak} from '../helpers/leaks';
 import {
-  columnMean, covariance, eigDescending, probeAccuracy, projector, toMat, truncatedHead,
+  columnMean,
+  covariance,
+  eigDescending,
+  probeAccuracy,
+  projector,
+  toMat,
+  truncatedHead,
 } from '../reference/callbacks';
 import {Matrix} from 'ml-matrix';
 import {layerOutput, smallData, smallMlp} from './models';
@@ -29,7 +35,7 @@ describe('spectralTruncation', () => {
     const mu = columnMean(fm);
     const {vectors} = eigDescending(covariance(fm, mu));
     const [wT, bT] = model.getLayer('out').getWeights();
-    const w = new Matrix(await wT.array() as number[][]);
+    const w = new Matrix((await wT.array()) as number[][]);
     const b = await bT.data();
     const xr = tf.randomNormal([20, 6], 0, 2, 'float32', 11);
     const fr = layerOutput(model, 'h2', xr);
@@ -84,7 +90,13 @@ describe('spectralTruncation', () => {
     const model = smallMlp(4);
     const {x, y, labels} = smallData(80, 7);
     await model.fit(x, y, {epochs: 3, verbose: 0});
-    const cut = spectralTruncation({trainProbe: x, trainLabels: y, validation: [x.slice([0, 0], [40, 6]), labels.slice([0], [40])], rank: 2, at: 'manual'});
+    const cut = spectralTruncation({
+      trainProbe: x,
+      trainLabels: y,
+      validation: [x.slice([0, 0], [40, 6]), labels.slice([0], [40])],
+      rank: 2,
+      at: 'manual',
+    });
     const rows = await cut.probe(model);
     expect(rows).to.have.length(8);
     const f = layerOutput(model, 'h2', x);
@@ -98,9 +110,18 @@ describe('spectralTruncation', () => {
       const head = Array.from({length: d}, (_, k) => k);
       const tail = Array.from({length: 8 - d}, (_, k) => d + k);
       // Accuracy on 80 (40) samples: a near-tie flipping one argmax moves it by 1/80; allow that.
-      expect(rows[d - 1].headTrain).to.be.closeTo(probeAccuracy(fm, yl, fm, yl, mu, vectors, head, 3, ridge), 1 / 80 + 1e-9);
-      expect(rows[d - 1].tailTrain).to.be.closeTo(probeAccuracy(fm, yl, fm, yl, mu, vectors, tail, 3, ridge), 1 / 80 + 1e-9);
-      expect(rows[d - 1].headValidation).to.be.closeTo(probeAccuracy(fm, yl, fv, yl.subarray(0, 40), mu, vectors, head, 3, ridge), 1 / 40 + 1e-9);
+      expect(rows[d - 1].headTrain).to.be.closeTo(
+        probeAccuracy(fm, yl, fm, yl, mu, vectors, head, 3, ridge),
+        1 / 80 + 1e-9,
+      );
+      expect(rows[d - 1].tailTrain).to.be.closeTo(
+        probeAccuracy(fm, yl, fm, yl, mu, vectors, tail, 3, ridge),
+        1 / 80 + 1e-9,
+      );
+      expect(rows[d - 1].headValidation).to.be.closeTo(
+        probeAccuracy(fm, yl, fv, yl.subarray(0, 40), mu, vectors, head, 3, ridge),
+        1 / 40 + 1e-9,
+      );
       expect(rows[d - 1].eigenvalue).to.be.closeTo(values[d - 1], 1e-4 * values[0]);
     }
     tf.dispose([x, y, labels, f]);
@@ -110,16 +131,25 @@ describe('spectralTruncation', () => {
     const model = smallMlp();
     const {x, y} = smallData(16);
     let epochs = 0;
-    const counter = new tf.CustomCallback({onEpochBegin: async () => { epochs++; }});
+    const counter = new tf.CustomCallback({
+      onEpochBegin: async () => {
+        epochs++;
+      },
+    });
     const cut = spectralTruncation({trainProbe: x, layer: 'nope', rank: 2});
     let err: Error | null = null;
-    await model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [cut, counter]}).catch(e => { err = e as Error; });
+    await model.fit(x, y, {epochs: 2, verbose: 0, callbacks: [cut, counter]}).catch(e => {
+      err = e as Error;
+    });
     expect(String(err)).to.match(/layer 'nope' is not in the model; available layers: 'h1_input', 'h1', 'h2', 'out'/);
     expect(epochs).to.equal(0);
     // A probe of the wrong width fails the same way.
     const bad = spectralTruncation({trainProbe: tf.zeros([4, 5]), rank: 2});
     bad.setModel(model);
-    await bad.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/trainProbe.*\[6\].*shape=\[4,5\]/));
+    await bad.onTrainBegin().then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/trainProbe.*\[6\].*shape=\[4,5\]/),
+    );
     tf.dispose([x, y]);
   });
 
@@ -129,7 +159,9 @@ describe('spectralTruncation', () => {
     expect(() => spectralTruncation({trainProbe: x})).to.throw(/rank 'auto' needs validation/);
     expect(() => spectralTruncation({trainProbe: x, rank: 0})).to.throw(/rank.*0/);
     expect(() => spectralTruncation({trainProbe: x, rank: 2, at: 'end' as 'manual'})).to.throw(/at.*'end'/);
-    expect(() => spectralTruncation({trainProbe: x, rank: 2, validation: [x, tf.zeros([3])]})).to.throw(/validation y.*shape=\[3\]/);
+    expect(() => spectralTruncation({trainProbe: x, rank: 2, validation: [x, tf.zeros([3])]})).to.throw(
+      /validation y.*shape=\[3\]/,
+    );
     // A rank above the feature width is only known once the model is seen (next test).
     expect(() => spectralTruncation({trainProbe: x, rank: 9, at: 'manual'})).to.not.throw();
     x.dispose();
@@ -139,7 +171,10 @@ describe('spectralTruncation', () => {
     const model = smallMlp();
     const cut = spectralTruncation({trainProbe: tf.zeros([4, 6]), rank: 9});
     cut.setModel(model);
-    await cut.onTrainBegin().then(() => expect.fail('no error'), e => expect(String(e)).to.match(/rank must be <= the feature dimension 8.*got 9/));
+    await cut.onTrainBegin().then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/rank must be <= the feature dimension 8.*got 9/),
+    );
   });
 
   it('leaks no tensors over repeated fits that each truncate', async () => {
@@ -173,24 +208,45 @@ describe('spectralTruncation', () => {
       const xTest = te.x.slice([500, 0], [1504, 784]);
       const lTest = te.labels.slice([500], [1504]);
       const init = (s: number) => tf.initializers.glorotUniform({seed: s});
-      const model = tf.sequential({layers: [
-        tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: init(1)}),
-        tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: init(2), name: 'features'}),
-        tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(3)}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({units: 256, activation: 'relu', inputShape: [784], kernelInitializer: init(1)}),
+          tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: init(2), name: 'features'}),
+          tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(3)}),
+        ],
+      });
       model.compile({optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
       let untruncated = NaN;
-      const before = new tf.CustomCallback({onTrainEnd: async () => { untruncated = await accuracy(model, xTest, lTest); }});
-      const cut = spectralTruncation({layer: 'features', trainProbe: tr.x, trainLabels: tr.y, validation: [xVal, yVal]});
+      const before = new tf.CustomCallback({
+        onTrainEnd: async () => {
+          untruncated = await accuracy(model, xTest, lTest);
+        },
+      });
+      const cut = spectralTruncation({
+        layer: 'features',
+        trainProbe: tr.x,
+        trainLabels: tr.y,
+        validation: [xVal, yVal],
+      });
       // shuffle: false keeps the run deterministic (loadMnist already shuffled the samples).
-      const h = await model.fit(tr.x, tr.y, {epochs: 30, batchSize: 128, shuffle: false, verbose: 0, callbacks: [before, cut]});
+      const h = await model.fit(tr.x, tr.y, {
+        epochs: 30,
+        batchSize: 128,
+        shuffle: false,
+        verbose: 0,
+        callbacks: [before, cut],
+      });
       const memorised = h.history.acc[29] as number;
       const truncated = await accuracy(model, xTest, lTest);
-      console.log(`      noisy-train acc ${memorised.toFixed(3)}; clean test acc ${untruncated.toFixed(3)} -> ${truncated.toFixed(3)} at d = ${cut.chosenRank} of 256`);
+      console.log(
+        `      noisy-train acc ${memorised.toFixed(3)}; clean test acc ${untruncated.toFixed(3)} -> ${truncated.toFixed(3)} at d = ${cut.chosenRank} of 256`,
+      );
       // The spectral linear probe (features are unchanged by the fold): head 1..10 vs tail 11..256.
       const curve = await cut.probe();
       const row = curve[9];
-      console.log(`      probe at d = 10: head noisy-train ${row.headTrain.toFixed(3)}, clean val ${row.headValidation.toFixed(3)}; tail noisy-train ${row.tailTrain.toFixed(3)}, clean val ${row.tailValidation.toFixed(3)}; all 256: noisy-train ${curve[255].headTrain.toFixed(3)}`);
+      console.log(
+        `      probe at d = 10: head noisy-train ${row.headTrain.toFixed(3)}, clean val ${row.headValidation.toFixed(3)}; tail noisy-train ${row.tailTrain.toFixed(3)}, clean val ${row.tailValidation.toFixed(3)}; all 256: noisy-train ${curve[255].headTrain.toFixed(3)}`,
+      );
       expect(memorised).to.be.greaterThan(0.95); // it memorised most of the noisy labels
       // Measured: 0.667 -> 0.753 (+8.6 points, d = 10); assert half of that margin.
       expect(truncated - untruncated).to.be.greaterThan(0.04);

@@ -56,21 +56,24 @@ describe('data/fashion_mnist', () => {
 
   // The real files (Debian's dataset-fashion-mnist); skipped by design only
   // when the package is not installed on this machine.
-  (fashionMnistAvailable() ? it : it.skip)('reads the installed 60,000 + 10,000 images with 6,000 / 1,000 per class', () => {
-    const {train, test} = loadFashionMnist();
-    expect(train.n).to.equal(60000);
-    expect(test.n).to.equal(10000);
-    const counts = (y: Int32Array) => y.reduce((c, v) => (c[v]++, c), new Array(10).fill(0) as number[]);
-    expect(counts(train.y)).to.deep.equal(new Array(10).fill(6000));
-    expect(counts(test.y)).to.deep.equal(new Array(10).fill(1000));
-    // Known first labels of the official files: train 9 (ankle boot), 0, 0, 3; test 9, 2, 1, 1.
-    expect(Array.from(train.y.subarray(0, 4))).to.deep.equal([9, 0, 0, 3]);
-    expect(Array.from(test.y.subarray(0, 4))).to.deep.equal([9, 2, 1, 1]);
-    let max = 0;
-    for (const v of train.x) max = Math.max(max, v);
-    expect(max).to.equal(1);
-    const a = loadFashionMnist({trainSize: 20, testSize: 5, seed: 3});
-    const b = loadFashionMnist({trainSize: 20, testSize: 5, seed: 3});
-    expect(Array.from(a.train.y)).to.deep.equal(Array.from(b.train.y));
-  });
+  (fashionMnistAvailable() ? it : it.skip)(
+    'reads the installed 60,000 + 10,000 images with 6,000 / 1,000 per class',
+    () => {
+      const {train, test} = loadFashionMnist();
+      expect(train.n).to.equal(60000);
+      expect(test.n).to.equal(10000);
+      const counts = (y: Int32Array) => y.reduce((c, v) => (c[v]++, c), new Array(10).fill(0) as number[]);
+      expect(counts(train.y)).to.deep.equal(new Array(10).fill(6000));
+      expect(counts(test.y)).to.deep.equal(new Array(10).fill(1000));
+      // Known first labels of the official files: train 9 (ankle boot), 0, 0, 3; test 9, 2, 1, 1.
+      expect(Array.from(train.y.subarray(0, 4))).to.deep.equal([9, 0, 0, 3]);
+      expect(Array.from(test.y.subarray(0, 4))).to.deep.equal([9, 2, 1, 1]);
+      let max = 0;
+      for (const v of train.x) max = Math.max(max, v);
+      expect(max).to.equal(1);
+      const a = loadFashionMnist({trainSize: 20, testSize: 5, seed: 3});
+      const b = loadFashionMnist({trainSize: 20, testSize: 5, seed: 3});
+      expect(Array.from(a.train.y)).to.deep.equal(Array.from(b.train.y));
+    },
+  );
 });

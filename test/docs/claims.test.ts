@@ -13,7 +13,10 @@ describe('docs/claims (the ledger written by `npm run claims`)', () => {
   it('docs/claims.md holds exactly the table rendered from docs/claims.json', () => {
     const table = extractTable(doc);
     expect(table, 'claims.md has no generated table block').to.not.equal(null);
-    expect(table).to.equal(renderTable(rows), 'docs/claims.md is stale: run `npm run claims -- --only <row>` or regenerate');
+    expect(table).to.equal(
+      renderTable(rows),
+      'docs/claims.md is stale: run `npm run claims -- --only <row>` or regenerate',
+    );
   });
 
   it('every row has ≥ 3 seeds, a known verdict, and each metric is the mean ± sd of its stored values', () => {
@@ -22,7 +25,8 @@ describe('docs/claims (the ledger written by `npm run claims`)', () => {
       expect(r.name, key).to.equal(key);
       expect(r.seeds.length, `${key} seeds`).to.be.at.least(3);
       expect(['replicates', 'partially', 'does not replicate at this scale'], key).to.include(r.verdict);
-      for (const field of ['claim', 'setup', 'result', 'why'] as const) expect(r[field].length, `${key}.${field}`).to.be.greaterThan(20);
+      for (const field of ['claim', 'setup', 'result', 'why'] as const)
+        expect(r[field].length, `${key}.${field}`).to.be.greaterThan(20);
       for (const [m, s] of Object.entries(r.metrics)) {
         expect(s.values.length, `${key}.${m} values`).to.be.at.least(3);
         const n = s.values.length;
@@ -50,7 +54,9 @@ describe('docs/guide pages quote their ledger rows', () => {
       for (const q of extractQuotes(fs.readFileSync(path.join(dir, f), 'utf8'))) {
         count++;
         expect(rows[q.name], `${f}: unknown row ${q.name}`).to.not.equal(undefined);
-        expect(q.text, `${f}: quote of ${q.name} is stale (run npm run claims -- --only ${q.name})`).to.equal(renderQuote(rows[q.name]));
+        expect(q.text, `${f}: quote of ${q.name} is stale (run npm run claims -- --only ${q.name})`).to.equal(
+          renderQuote(rows[q.name]),
+        );
       }
     }
     expect(count).to.be.greaterThan(0);

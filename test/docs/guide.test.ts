@@ -19,7 +19,10 @@ const DIR = path.join(ROOT, 'docs', 'guide');
 const NOT_ON_WASM = /not registered for backend 'wasm'/;
 
 describe('guide pages', () => {
-  const files = fs.readdirSync(DIR).filter(f => f.endsWith('.md') && f !== 'recipes.md' && f !== 'kan_formula.md').sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter(f => f.endsWith('.md') && f !== 'recipes.md' && f !== 'kan_formula.md')
+    .sort();
 
   it('link only to files that exist (relative to the page)', () => {
     const broken: string[] = [];

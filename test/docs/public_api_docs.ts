@@ -33,7 +33,11 @@ export function publicExports(): ExportDoc[] {
     for (const exp of checker.getExportsOfModule(sym)) {
       const target = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
       const name = prefix + exp.getName();
-      if (target.flags & ts.SymbolFlags.ValueModule && target.valueDeclaration && ts.isSourceFile(target.valueDeclaration)) {
+      if (
+        target.flags & ts.SymbolFlags.ValueModule &&
+        target.valueDeclaration &&
+        ts.isSourceFile(target.valueDeclaration)
+      ) {
         visit(target, `${name}.`);
         continue;
       }

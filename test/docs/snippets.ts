@@ -34,8 +34,13 @@ export function sourceExamples(srcDir = path.join(ROOT, 'src')): Snippet[] {
   const out: Snippet[] = [];
   for (const file of walk(srcDir).sort()) {
     const text = fs.readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\/\*\*([\s\S]*?)\*\/\s*(?:export\s+)?(?:declare\s+)?(?:async\s+)?(?:function|class|const|let|interface|type)?\s*([A-Za-z_$][\w$]*)?/g)) {
-      const body = m[1].split('\n').map(l => l.replace(/^\s*\* ?/, '')).join('\n');
+    for (const m of text.matchAll(
+      /\/\*\*([\s\S]*?)\*\/\s*(?:export\s+)?(?:declare\s+)?(?:async\s+)?(?:function|class|const|let|interface|type)?\s*([A-Za-z_$][\w$]*)?/g,
+    )) {
+      const body = m[1]
+        .split('\n')
+        .map(l => l.replace(/^\s*\* ?/, ''))
+        .join('\n');
       const ex = body.indexOf('@example');
       if (ex < 0) continue;
       const fence = /```(?:js|javascript|ts|typescript)?\n([\s\S]*?)```/.exec(body.slice(ex));
@@ -64,7 +69,11 @@ export function markdownSnippets(file: string): Snippet[] {
       const start = ++i;
       while (i < lines.length && !/^```\s*$/.test(lines[i])) i++;
       const code = lines.slice(start, i).join('\n');
-      out.push({where: `${path.relative(ROOT, file)}: ${heading}`, code, nodeRunnable: !NOT_NODE.test(lines[start] ?? '')});
+      out.push({
+        where: `${path.relative(ROOT, file)}: ${heading}`,
+        code,
+        nodeRunnable: !NOT_NODE.test(lines[start] ?? ''),
+      });
     }
   }
   return out;
@@ -89,7 +98,8 @@ export async function runSnippet(code: string): Promise<string[]> {
     // A block keeps each snippet's const/let declarations to itself; its
     // completion value is that of the last expression statement.
     const completion: unknown = vm.runInThisContext(`{\n${code}\n}`, {filename: 'snippet.js'});
-    if (completion != null && typeof (completion as Promise<unknown>).then === 'function') await (completion as Promise<unknown>);
+    if (completion != null && typeof (completion as Promise<unknown>).then === 'function')
+      await (completion as Promise<unknown>);
   } finally {
     console.log = previousLog;
     g.require = previousRequire;

@@ -23,14 +23,23 @@ function runNode(script: string): Promise<string> {
 
 describe('examples/', function () {
   this.timeout(300000);
-  const scripts = fs.readdirSync(DIR).filter(f => f.endsWith('.mjs') && !HELPERS.has(f)).sort();
+  const scripts = fs
+    .readdirSync(DIR)
+    .filter(f => f.endsWith('.mjs') && !HELPERS.has(f))
+    .sort();
 
   before(() => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.mjs'))) throw new Error('examples: run `npm run build` first (npm test does)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.mjs')))
+      throw new Error('examples: run `npm run build` first (npm test does)');
   });
 
   it('holds the scripts the docs promise', () => {
-    expect(scripts).to.include.members(['kan_mnist.mjs', 'muon_swap.mjs', 'dse_early_stopping.mjs', 'spectral_truncation.mjs']);
+    expect(scripts).to.include.members([
+      'kan_mnist.mjs',
+      'muon_swap.mjs',
+      'dse_early_stopping.mjs',
+      'spectral_truncation.mjs',
+    ]);
   });
 
   for (const name of scripts) {

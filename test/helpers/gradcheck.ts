@@ -23,7 +23,7 @@ export interface GradCheckReport {
 
 /** A seeded LCG in [0, 1), for picking entries. */
 function lcg(seed: number): () => number {
-  let s = (seed >>> 0) || 1;
+  let s = seed >>> 0 || 1;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
@@ -47,7 +47,10 @@ export function gradientCheckFn(
   const maxEntries = opts.maxEntries ?? 24;
   const rand = lcg(opts.seed ?? 1);
   const probe = tf.tidy(() => f(xs));
-  const projection = tf.tensor(Array.from({length: probe.size}, () => rand() * 2 - 1), probe.shape);
+  const projection = tf.tensor(
+    Array.from({length: probe.size}, () => rand() * 2 - 1),
+    probe.shape,
+  );
   probe.dispose();
   const loss = (inputs: tf.Tensor[]) => tf.sum(tf.mul(f(inputs), projection)) as tf.Scalar;
   const report: GradCheckReport = {checked: 0, worst: {what: '', index: -1, analytic: 0, numeric: 0}};
@@ -126,8 +129,7 @@ export function gradientCheck(
   opts: GradCheckOptions = {},
 ): GradCheckReport {
   const inputs = Array.isArray(input) ? input : [input];
-  const apply = (xs: tf.Tensor[]) =>
-    layer.apply(Array.isArray(input) ? xs : xs[0], opts.kwargs ?? {}) as tf.Tensor;
+  const apply = (xs: tf.Tensor[]) => layer.apply(Array.isArray(input) ? xs : xs[0], opts.kwargs ?? {}) as tf.Tensor;
   tf.tidy(() => apply(inputs));
   const vars = opts.weights === false ? [] : layer.trainableWeights.map(w => w.read() as tf.Variable);
   return gradientCheckFn(apply, inputs, vars, opts);

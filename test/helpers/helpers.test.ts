@@ -22,7 +22,11 @@ describe('test helpers', () => {
   });
 
   it('gradientCheck accepts a correct layer gradient and catches a wrong custom gradient', () => {
-    const dense = tf.layers.dense({units: 2, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({seed: 1})});
+    const dense = tf.layers.dense({
+      units: 2,
+      activation: 'tanh',
+      kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+    });
     const x = tf.randomNormal([3, 4], 0, 1, 'float32', 2);
     const report = gradientCheck(dense, x);
     expect(report.checked).to.be.greaterThan(12);
@@ -30,7 +34,10 @@ describe('test helpers', () => {
     const wrongSin = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const a = args[0] as tf.Tensor;
       (args[1] as tf.GradSaveFunc)([a]);
-      return {value: tf.sin(a), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.mul(tf.cos(saved[0]), 1.1))};
+      return {
+        value: tf.sin(a),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.mul(tf.cos(saved[0]), 1.1)),
+      };
     });
     expect(() => gradientCheckFn(xs => wrongSin(xs[0]) as tf.Tensor, [x])).to.throw(/gradient mismatch for input 0/);
     expect(() => gradientCheckFn(xs => tf.sin(xs[0]), [x])).to.not.throw();

@@ -51,10 +51,12 @@ export async function runLayerSuite(spec: LayerSuiteSpec): Promise<void> {
   for (const v of yData) expect(Number.isFinite(v), 'finite output').to.equal(true);
   // Save / load in memory: config and predictions.
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async a => {
-    artifacts = a;
-    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async a => {
+      artifacts = a;
+      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+    }),
+  );
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
   const loadedLayer = loaded.layers[loaded.layers.length - 1];
   expect(loadedLayer.getClassName()).to.equal(layer.getClassName());

@@ -10,6 +10,9 @@ export function registeredByPlainTfjs(names: string[]): string[] {
     "const tf = require('@tensorflow/tfjs');" +
     'const m = tf.serialization.SerializationMap.getMap().classNameMap;' +
     `console.log(JSON.stringify(${JSON.stringify(names)}.filter(n => n in m)));`;
-  const out = execFileSync(process.execPath, ['-e', code], {cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8'});
+  const out = execFileSync(process.execPath, ['-e', code], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as string[];
 }

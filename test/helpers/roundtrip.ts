@@ -29,7 +29,9 @@ export async function roundTrip(
       const {name: _a, ...before} = layer.getConfig();
       const {name: _b, ...after} = loaded.layers[i].getConfig();
       if (JSON.stringify(after) !== JSON.stringify(before)) {
-        throw new Error(`roundTrip: config of layer ${i} (${layer.getClassName()}) changed: ${JSON.stringify(before)} became ${JSON.stringify(after)}`);
+        throw new Error(
+          `roundTrip: config of layer ${i} (${layer.getClassName()}) changed: ${JSON.stringify(before)} became ${JSON.stringify(after)}`,
+        );
       }
     });
     const a = model.getWeights();

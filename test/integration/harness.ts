@@ -17,10 +17,25 @@ import {tempDir} from '../helpers/roundtrip';
 /** A hidden layer factory: a Dense (`'dense'`) or one of the KAN variants of the same width. */
 export type Hidden = 'dense' | 'bspline' | 'rbf' | 'chebyshev' | 'fourier' | 'relu' | 'af' | 'selectable';
 /** Rotated over the runs so each variant replaces a hidden Dense at least once. */
-export const HIDDEN_ROTATION: Hidden[] = ['dense', 'bspline', 'rbf', 'chebyshev', 'fourier', 'relu', 'af', 'selectable'];
+export const HIDDEN_ROTATION: Hidden[] = [
+  'dense',
+  'bspline',
+  'rbf',
+  'chebyshev',
+  'fourier',
+  'relu',
+  'af',
+  'selectable',
+];
 
 /** A hidden layer of `units` named `name` (Dense with `activation`, or a KAN layer, seeded). */
-export function hiddenLayer(kind: Hidden, units: number, name: string, seed: number, activation: 'relu' | 'tanh' = 'relu'): tf.layers.Layer {
+export function hiddenLayer(
+  kind: Hidden,
+  units: number,
+  name: string,
+  seed: number,
+  activation: 'relu' | 'tanh' = 'relu',
+): tf.layers.Layer {
   switch (kind) {
     case 'dense':
       return tf.layers.dense({units, activation, name, kernelInitializer: tf.initializers.glorotUniform({seed})});
@@ -72,7 +87,11 @@ export interface CallbackSet {
  * weightSpectrumMonitor runs with its defaults on every model: they cover RNN
  * gates, wrapped, nested and KAN kernels (issue 12 point 2).
  */
-export function callbackSet(model: tf.LayersModel, probe: tf.Tensor | tf.Tensor[], kurtosisLayers: string[]): CallbackSet {
+export function callbackSet(
+  model: tf.LayersModel,
+  probe: tf.Tensor | tf.Tensor[],
+  kurtosisLayers: string[],
+): CallbackSet {
   const csvFile = path.join(tempDir('tfa-int-'), 'log.csv');
   return {
     csvFile,
@@ -90,7 +109,10 @@ export function callbackSet(model: tf.LayersModel, probe: tf.Tensor | tf.Tensor[
 export function expectLearning(losses: number[], what: string): void {
   expect(losses.length, `${what}: epochs run`).to.be.greaterThan(1);
   for (const l of losses) expect(Number.isFinite(l), `${what}: loss ${l} finite`).to.equal(true);
-  expect(losses[losses.length - 1], `${what}: loss ${losses.map(l => l.toPrecision(4)).join(' → ')} decreases`).to.be.lessThan(losses[0]);
+  expect(
+    losses[losses.length - 1],
+    `${what}: loss ${losses.map(l => l.toPrecision(4)).join(' → ')} decreases`,
+  ).to.be.lessThan(losses[0]);
 }
 
 /** Asserts the monitors wrote their keys and the CSV has one row per epoch. */
@@ -125,10 +147,13 @@ export function maxWeightDiff(a: Float32Array[], b: Float32Array[]): number {
 /** Saves with the optimizer into memory and loads back (same process: variables get `_1` suffixes). */
 export async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async a => {
-    artifacts = a;
-    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-  }), {includeOptimizer: true});
+  await model.save(
+    tf.io.withSaveHandler(async a => {
+      artifacts = a;
+      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+    }),
+    {includeOptimizer: true},
+  );
   return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
 }
 

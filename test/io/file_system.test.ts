@@ -7,10 +7,17 @@ import {fileSystem} from '../../src/io';
 import {roundTrip, tempDir} from '../helpers/roundtrip';
 
 function smallModel(): tf.Sequential {
-  const model = tf.sequential({layers: [
-    tf.layers.dense({units: 5, inputShape: [3], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-    tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
-  ]});
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 5,
+        inputShape: [3],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+      }),
+      tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+    ],
+  });
   model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
   return model;
 }
@@ -33,7 +40,9 @@ describe('io.fileSystem', () => {
     const optWeights = await (loaded.optimizer as tf.Optimizer).getWeights();
     const origWeights = await (model.optimizer as tf.Optimizer).getWeights();
     expect(optWeights.length).to.equal(origWeights.length);
-    optWeights.forEach((w, i) => expect(Array.from(w.tensor.dataSync())).to.deep.equal(Array.from(origWeights[i].tensor.dataSync())));
+    optWeights.forEach((w, i) =>
+      expect(Array.from(w.tensor.dataSync())).to.deep.equal(Array.from(origWeights[i].tensor.dataSync())),
+    );
     // (tfjs' own Adam does not save accBeta1/accBeta2, so its trajectory after a
     // reload differs slightly; exact resume is tested for our optimizers.)
     (await roundTrip(model, x)).dispose();
@@ -72,9 +81,11 @@ describe('io.fileSystem', () => {
     const before = fs.readFileSync(path.join(dir, 'weights.bin'));
     // weights.bin is staged first; serialising model.json then fails.
     const failing: tf.io.ModelArtifacts = {
-      modelTopology: {toJSON: () => {
-        throw new Error('disk full (simulated)');
-      }},
+      modelTopology: {
+        toJSON: () => {
+          throw new Error('disk full (simulated)');
+        },
+      },
       weightSpecs: [],
       weightData: new ArrayBuffer(8),
     };

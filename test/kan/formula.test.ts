@@ -7,8 +7,15 @@ import {expectClose} from '../helpers/close';
 
 /** A [2, 1, 1] symbolic KAN: h = c1·sin(a1·x + b1) + d1 + c2·(a2·y + b2)² + d2 + bias, out = c3·exp(a3·h + b3) + d3. */
 function net(p: {sin: number[]; sq: number[]; exp: number[]; bias?: number}): tf.Sequential {
-  const l1 = symbolicKAN({units: 1, inputShape: [2], useBias: true,
-    symbolic: [{input: 0, output: 0, fn: 'sin'}, {input: 1, output: 0, fn: 'x^2'}]});
+  const l1 = symbolicKAN({
+    units: 1,
+    inputShape: [2],
+    useBias: true,
+    symbolic: [
+      {input: 0, output: 0, fn: 'sin'},
+      {input: 1, output: 0, fn: 'x^2'},
+    ],
+  });
   const l2 = symbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'exp'}]});
   const model = tf.sequential({layers: [l1, l2]});
   const aff = (v: number[]) => ({a: v[0], b: v[1], c: v[2], d: v[3]});
@@ -26,7 +33,11 @@ describe('kan.formula', () => {
     const f = formula(model, {inputNames: ['x', 'y']});
     expect(f.text).to.equal('exp(sin(3.1416*x) + y^2)');
     expect(f.latex).to.equal('\\exp\\left(\\sin\\left(3.1416 x\\right) + y^{2}\\right)');
-    const pts = [[0.3, -0.7], [-0.9, 0.2], [0.5, 0.5]];
+    const pts = [
+      [0.3, -0.7],
+      [-0.9, 0.2],
+      [0.5, 0.5],
+    ];
     const want = pts.map(([x, y]) => [Math.exp(Math.sin(Math.PI * x) + y * y)]);
     expectClose(f.evaluate(pts).flat(), want.flat(), {rtol: 1e-4}, 'evaluate');
     const pred = (model.predict(tf.tensor2d(pts)) as tf.Tensor).dataSync();
@@ -38,7 +49,10 @@ describe('kan.formula', () => {
     const f = formula(model, {inputNames: ['x', 'y'], digits: 3});
     // exp(−0.5·(3 sin 2x + (y+0.5)² + 0.25)) · 2 + 1 = 2e^{−0.125}·exp(−1.5 sin 2x − 0.5(y+0.5)²) + 1 (variables, then functions by name)
     expect(f.text).to.equal(`${(2 * Math.exp(-0.125)).toFixed(3)}*exp(-1.5*sin(2*x) - 0.5*(y + 0.5)^2) + 1`);
-    const pts = [[0.1, 0.2], [-0.4, 0.9]];
+    const pts = [
+      [0.1, 0.2],
+      [-0.4, 0.9],
+    ];
     const want = pts.map(([x, y]) => [2 * Math.exp(-0.5 * (3 * Math.sin(2 * x) + (y + 0.5) ** 2 + 0.25)) + 1]);
     expectClose(f.evaluate(pts).flat(), want.flat(), {rtol: 1e-6}, 'evaluate');
   });
@@ -53,7 +67,9 @@ describe('kan.formula', () => {
   });
 
   it('refuses a model with an active numeric edge, naming it', () => {
-    const model = tf.sequential({layers: [symbolicKAN({units: 1, inputShape: [2], symbolic: [{input: 0, output: 0, fn: 'x'}]})]});
+    const model = tf.sequential({
+      layers: [symbolicKAN({units: 1, inputShape: [2], symbolic: [{input: 0, output: 0, fn: 'x'}]})],
+    });
     expect(() => formula(model)).to.throw(/numeric edges \(1, 0\)/);
     expect(() => formula(model, {inputNames: ['a']})).to.throw(/inputNames must be 2/);
     (model.layers[0] as SymbolicKAN).setEdge(1, 0, 'pruned');

@@ -17,11 +17,14 @@ function weight(layer: tf.layers.Layer, name: string): tf.LayerVariable {
 
 /** A [2, 3, 1] B-spline KAN with random weights, grids fitted to its data x ∈ [-1, 1]². */
 function model251(seed: number, x: tf.Tensor2D): tf.Sequential {
-  const model = tf.sequential({layers: [
-    bsplineKAN({units: 3, inputShape: [2], seed}),
-    bsplineKAN({units: 1, seed: seed + 1})]});
-  model.layers.forEach((l, i) => l.trainableWeights.forEach((w, j) =>
-    w.write(tf.randomUniform(w.shape as number[], -0.8, 0.8, 'float32', seed * 10 + i * 5 + j))));
+  const model = tf.sequential({
+    layers: [bsplineKAN({units: 3, inputShape: [2], seed}), bsplineKAN({units: 1, seed: seed + 1})],
+  });
+  model.layers.forEach((l, i) =>
+    l.trainableWeights.forEach((w, j) =>
+      w.write(tf.randomUniform(w.shape as number[], -0.8, 0.8, 'float32', seed * 10 + i * 5 + j)),
+    ),
+  );
   const h = model.layers[0].apply(x) as tf.Tensor;
   (model.layers[0] as BSplineKAN).updateGrid(x);
   (model.layers[1] as BSplineKAN).updateGrid(h);
@@ -35,7 +38,12 @@ describe('kan.extendGrid / refine', () => {
     const parent = knots(5, 3, -1, 1);
     expectClose(Array.from(extendedKnots(parent, 1, 5, 3, 10)), knots(10, 3, -1, 1), {atol: 1e-12}, 'knots');
     // Non-uniform parent interior [0, 1, 3] (G=2, k=1) → G'=4: midpoints 0.5 and 2, margin h = 3/4.
-    expectClose(Array.from(extendedKnots([-1, 0, 1, 3, 4], 1, 2, 1, 4)), [-0.75, 0, 0.5, 1, 2, 3, 3.75], {atol: 1e-12}, 'knots');
+    expectClose(
+      Array.from(extendedKnots([-1, 0, 1, 3, 4], 1, 2, 1, 4)),
+      [-0.75, 0, 0.5, 1, 2, 3, 3.75],
+      {atol: 1e-12},
+      'knots',
+    );
   });
 
   it('refits the splines by least squares as ml-matrix does on the new basis @wasm', () => {
@@ -55,9 +63,17 @@ describe('kan.extendGrid / refine', () => {
     for (let i = 0; i < 2; i++) {
       // Target: the old bare spline of input i on each sample; solved by ml-matrix (QR) in float64.
       const target = bOld.map(r => [0, 1].map(o => r[i].reduce((s, b, j) => s + b * c[i][j][o], 0)));
-      const want = lstsq(bNew.map(r => r[i]), target); // [G'+k][O]
+      const want = lstsq(
+        bNew.map(r => r[i]),
+        target,
+      ); // [G'+k][O]
       // float32 bases and storage; the normal equations in float64: 1e-4 relative to the coefficient scale.
-      expectClose(got[i].flat(), want.flat(), {atol: 1e-4 * Math.max(...want.flat().map(Math.abs))}, `spline_kernel[${i}]`);
+      expectClose(
+        got[i].flat(),
+        want.flat(),
+        {atol: 1e-4 * Math.max(...want.flat().map(Math.abs))},
+        `spline_kernel[${i}]`,
+      );
     }
     x.dispose();
     layer.dispose();
@@ -99,7 +115,10 @@ describe('kan.extendGrid / refine', () => {
     const h = await model.fit(x, y, {epochs: 3, verbose: 0});
     expect(h.history.loss.every(v => Number.isFinite(v as number))).to.equal(true);
     const after = weight(model.layers[0], 'spline_kernel').read().dataSync();
-    expect(after.some((v, i) => v !== before[i]), 'the new kernel is trained').to.equal(true);
+    expect(
+      after.some((v, i) => v !== before[i]),
+      'the new kernel is trained',
+    ).to.equal(true);
     const loaded = await roundTrip(model, x);
     expect(loaded.layers[0].getConfig().gridSize).to.equal(8);
     loaded.dispose();

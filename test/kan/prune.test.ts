@@ -14,19 +14,39 @@ import {attributionReference} from '../reference/kan_interp';
 
 type W = {base: number[][]; spline: number[][][]; scaler: number[][]; grid: number[][]};
 function weightsOf(layer: tf.layers.Layer): W {
-  const arr = (n: string) => layer.weights.find(v => v.name.endsWith(`/${n}`))!.read().arraySync();
-  return {base: arr('base_kernel') as number[][], spline: arr('spline_kernel') as number[][][], scaler: arr('spline_scaler') as number[][], grid: arr('grid') as number[][]};
+  const arr = (n: string) =>
+    layer.weights
+      .find(v => v.name.endsWith(`/${n}`))!
+      .read()
+      .arraySync();
+  return {
+    base: arr('base_kernel') as number[][],
+    spline: arr('spline_kernel') as number[][][],
+    scaler: arr('spline_scaler') as number[][],
+    grid: arr('grid') as number[][],
+  };
 }
 /** Edge φ_io(v) of a layer by the float64 reference forward restricted to input i. */
 function edge(w: W, i: number, o: number, v: number): number {
-  const one = {base: [[w.base[i][o]]], spline: [w.spline[i].map(r => [r[o]])], scaler: [[w.scaler[i][o]]], grid: [w.grid[i]]};
+  const one = {
+    base: [[w.base[i][o]]],
+    spline: [w.spline[i].map(r => [r[o]])],
+    scaler: [[w.scaler[i][o]]],
+    grid: [w.grid[i]],
+  };
   return bsplineKanForward([[v]], one, 3)[0][0];
 }
 
 /** [2, 4, 1] B-spline KAN with random weights where hidden nodes differ in importance. */
 function model241(): tf.Sequential {
-  const model = tf.sequential({layers: [bsplineKAN({units: 4, inputShape: [2], seed: 1}), bsplineKAN({units: 1, seed: 2})]});
-  model.layers.forEach((l, li) => l.trainableWeights.forEach((w, j) => w.write(tf.randomUniform(w.shape as number[], -0.8, 0.8, 'float32', 10 * li + j))));
+  const model = tf.sequential({
+    layers: [bsplineKAN({units: 4, inputShape: [2], seed: 1}), bsplineKAN({units: 1, seed: 2})],
+  });
+  model.layers.forEach((l, li) =>
+    l.trainableWeights.forEach((w, j) =>
+      w.write(tf.randomUniform(w.shape as number[], -0.8, 0.8, 'float32', 10 * li + j)),
+    ),
+  );
   // Shrink the out-edges of hidden nodes 1 and 3 so they score low.
   const l2 = model.layers[1];
   const damp = tf.tensor2d([[1], [0.02], [1], [0.05]]);
@@ -62,7 +82,12 @@ describe('kan.prune', () => {
     const yp = (small.predict(x) as tf.Tensor).dataSync();
     const mean = (j: number) => phi2.reduce((s, p) => s + p[j][0], 0) / phi2.length;
     const want = phi2.map(p => low.reduce((s, j) => s + p[j][0] - mean(j), 0));
-    expectClose(Array.from(y).map((v, n) => v - yp[n]), want, {atol: 2e-5}, 'y − y_pruned');
+    expectClose(
+      Array.from(y).map((v, n) => v - yp[n]),
+      want,
+      {atol: 2e-5},
+      'y − y_pruned',
+    );
     expect(Math.max(...want.map(Math.abs)), 'the test removes something').to.be.above(1e-3);
     small.dispose();
     model.dispose();
@@ -76,11 +101,18 @@ describe('kan.prune', () => {
     l.trainableWeights.forEach((w, j) => w.write(tf.randomUniform(w.shape as number[], -0.8, 0.8, 'float32', 40 + j)));
     const sc = l.weights.find(v => v.name.endsWith('/spline_scaler'))!;
     const bk = l.weights.find(v => v.name.endsWith('/base_kernel'))!;
-    const damp = tf.tensor2d([[1, 1], [1, 0.01], [0.01, 1]]); // edges (1,1) and (2,0) nearly vanish
+    const damp = tf.tensor2d([
+      [1, 1],
+      [1, 0.01],
+      [0.01, 1],
+    ]); // edges (1,1) and (2,0) nearly vanish
     sc.write(tf.mul(sc.read(), damp));
     bk.write(tf.mul(bk.read(), damp));
     const {model: small, removed} = prune(model, x, {edgeThreshold: 0.05});
-    expect(removed[0].edges.map(e => [e.input, e.output]).sort()).to.deep.equal([[1, 1], [2, 0]]);
+    expect(removed[0].edges.map(e => [e.input, e.output]).sort()).to.deep.equal([
+      [1, 1],
+      [2, 0],
+    ]);
     expect(removed[0].edges.every(e => e.reason === 'edge' && e.score <= 0.05)).to.equal(true);
     const w = weightsOf(l);
     const xs = x.arraySync() as number[][];
@@ -90,8 +122,18 @@ describe('kan.prune', () => {
     const d11 = centred(phi(1, 1));
     const y = (model.predict(x) as tf.Tensor).arraySync() as number[][];
     const yp = (small.predict(x) as tf.Tensor).arraySync() as number[][];
-    expectClose(y.map((r, n) => r[0] - yp[n][0]), d10, {atol: 2e-5}, 'output 0');
-    expectClose(y.map((r, n) => r[1] - yp[n][1]), d11, {atol: 2e-5}, 'output 1');
+    expectClose(
+      y.map((r, n) => r[0] - yp[n][0]),
+      d10,
+      {atol: 2e-5},
+      'output 0',
+    );
+    expectClose(
+      y.map((r, n) => r[1] - yp[n][1]),
+      d11,
+      {atol: 2e-5},
+      'output 1',
+    );
     const loaded = await roundTrip(small, x);
     expect((loaded.layers[0] as SymbolicKAN).edgeMode(2, 0)).to.equal('pruned');
     loaded.dispose();
@@ -109,9 +151,28 @@ describe('kan.prune', () => {
   });
 
   it('also removes a hidden node whose only out-edge was switched off (score between the two thresholds)', () => {
-    const l1 = symbolicKAN({units: 3, inputShape: [2], symbolic: [
-      {input: 0, output: 0, fn: 'sin'}, {input: 1, output: 1, fn: 'x^2'}, {input: 0, output: 2, fn: 'x'}], pruned: [[1, 0], [0, 1], [1, 2]]});
-    const l2 = symbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'x'}, {input: 1, output: 0, fn: 'x'}, {input: 2, output: 0, fn: 'x'}]});
+    const l1 = symbolicKAN({
+      units: 3,
+      inputShape: [2],
+      symbolic: [
+        {input: 0, output: 0, fn: 'sin'},
+        {input: 1, output: 1, fn: 'x^2'},
+        {input: 0, output: 2, fn: 'x'},
+      ],
+      pruned: [
+        [1, 0],
+        [0, 1],
+        [1, 2],
+      ],
+    });
+    const l2 = symbolicKAN({
+      units: 1,
+      symbolic: [
+        {input: 0, output: 0, fn: 'x'},
+        {input: 1, output: 0, fn: 'x'},
+        {input: 2, output: 0, fn: 'x'},
+      ],
+    });
     const model = tf.sequential({layers: [l1, l2]});
     const x = tf.randomUniform([200, 2], -1, 1, 'float32', 8);
     // Scale edge (2,0) until its score is ≈ 0.02: > node_th 1e-2, ≤ edge_th 3e-2 (the score is ∝ c up to
@@ -131,6 +192,11 @@ describe('kan.prune', () => {
     const yp = (small.predict(x) as tf.Tensor).dataSync();
     const x0 = (x.arraySync() as number[][]).map(r => r[0]);
     const m0 = x0.reduce((a, b) => a + b, 0) / x0.length;
-    expectClose(Array.from(y).map((v, n) => v - yp[n]), x0.map(v => c * (v - m0)), {atol: 1e-5}, 'y − y_pruned');
+    expectClose(
+      Array.from(y).map((v, n) => v - yp[n]),
+      x0.map(v => c * (v - m0)),
+      {atol: 1e-5},
+      'y − y_pruned',
+    );
   });
 });

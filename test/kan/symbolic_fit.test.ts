@@ -18,11 +18,21 @@ const lin = (n: number, lo: number, hi: number) => Array.from({length: n}, (_, i
 function handBuilt(fns: Array<Array<(u: number) => number>>): tf.Sequential {
   const layer = bsplineKAN({units: 2, inputShape: [3], gridSize: 20});
   const model = tf.sequential({layers: [layer]});
-  const grid = layer.weights.find(w => w.name.endsWith('/grid'))!.read().arraySync() as number[][];
+  const grid = layer.weights
+    .find(w => w.name.endsWith('/grid'))!
+    .read()
+    .arraySync() as number[][];
   const us = lin(400, -1, 1);
   const coef = fns.map((row, i) => {
-    const b = bsplineBases(us.map(u => [u]), [grid[i]], 3).map(r => r[0]);
-    return lstsq(b, us.map(u => row.map(f => f(u)))); // [G+k][O]
+    const b = bsplineBases(
+      us.map(u => [u]),
+      [grid[i]],
+      3,
+    ).map(r => r[0]);
+    return lstsq(
+      b,
+      us.map(u => row.map(f => f(u))),
+    ); // [G+k][O]
   });
   const set = (n: string, v: tf.Tensor) => layer.weights.find(w => w.name.endsWith(`/${n}`))!.write(v);
   set('spline_kernel', tf.tensor3d(coef));
@@ -48,7 +58,11 @@ describe('kan symbolic fitting', () => {
 
   it('fitParams finds exp(30x) on x ∈ [−0.05, 0.05] (the search is on standardised x; pykan caps |a| at 10 on raw x)', () => {
     const x = lin(200, -0.05, 0.05);
-    const fit = fitParams(x, x.map(v => 0.5 * Math.exp(30 * v) - 1), 'exp');
+    const fit = fitParams(
+      x,
+      x.map(v => 0.5 * Math.exp(30 * v) - 1),
+      'exp',
+    );
     expect(fit.r2).to.be.above(1 - 1e-8);
     expect(fit.a).to.be.closeTo(30, 0.01);
     expect(fit.c * Math.exp(fit.b)).to.be.closeTo(0.5, 1e-3); // c·e^b: only the product is identified
@@ -56,7 +70,11 @@ describe('kan symbolic fitting', () => {
 
   it('fitParams scores (a, b) that leave the domain as 0, as pykan (log on x ∈ [−1, 1])', () => {
     const x = lin(200, -1, 1);
-    const fit = fitParams(x, x.map(v => Math.log(v + 2)), 'log');
+    const fit = fitParams(
+      x,
+      x.map(v => Math.log(v + 2)),
+      'log',
+    );
     expect(fit.r2).to.be.above(1 - 1e-6);
     expect(Math.min(...x.map(v => fit.a * v + fit.b))).to.be.above(0);
   });
@@ -69,7 +87,9 @@ describe('kan symbolic fitting', () => {
     ];
     const model = toSymbolic(handBuilt(fns));
     const x = tf.randomUniform([400, 3], -1, 1, 'float32', 11);
-    const done = autoSymbolic(model, x, {library: ['x', 'x^2', 'x^3', 'exp', 'log', 'sqrt', 'tanh', 'sin', 'abs', 'arctan']});
+    const done = autoSymbolic(model, x, {
+      library: ['x', 'x^2', 'x^3', 'exp', 'log', 'sqrt', 'tanh', 'sin', 'abs', 'arctan'],
+    });
     const names = done.map(e => `${e.input},${e.output}:${e.fit.name}`);
     expect(names).to.deep.equal(['0,0:sin', '0,1:x^2', '1,0:exp', '1,1:tanh', '2,0:x', '2,1:sin']);
     expect(done.every(e => e.fixed && e.fit.r2 > 0.9999)).to.equal(true);
@@ -85,7 +105,13 @@ describe('kan symbolic fitting', () => {
   });
 
   it('suggestSymbolic ranks by complexity-weighted fit and fixSymbolic applies a suggestion', () => {
-    const model = toSymbolic(handBuilt([[u => u * u, u => u], [u => u, u => u], [u => u, u => u]]));
+    const model = toSymbolic(
+      handBuilt([
+        [u => u * u, u => u],
+        [u => u, u => u],
+        [u => u, u => u],
+      ]),
+    );
     const x = tf.randomUniform([300, 3], -1, 1, 'float32', 12);
     const s = suggestSymbolic(model.layers[0], 0, 0, x, {library: ['x', 'x^2', 'x^4', 'sin'], topK: 3});
     expect(s.map(v => v.name)[0]).to.equal('x^2');
@@ -98,7 +124,9 @@ describe('kan symbolic fitting', () => {
     expect(fit.r2).to.be.above(1 - 1e-6);
     expect(() => fixSymbolic(bsplineKAN({units: 1}), 0, 0, 'x')).to.throw(/SymbolicKAN/);
     expect(() => suggestSymbolic(model.layers[0], 5, 0, x)).to.throw(/i must be/);
-    expect(() => suggestSymbolic(model.layers[0], 0, 0, x, {library: ['cosh' as 'cos']})).to.throw(/library\[0\].*cosh/);
+    expect(() => suggestSymbolic(model.layers[0], 0, 0, x, {library: ['cosh' as 'cos']})).to.throw(
+      /library\[0\].*cosh/,
+    );
     model.dispose();
   });
 });

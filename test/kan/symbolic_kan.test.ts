@@ -14,8 +14,15 @@ import {roundTrip} from '../helpers/roundtrip';
 /** [N, 3] → [N, 2] layer with edges (0,0) sin, (1,0) x^2, (2,1) exp, (0,1) pruned, others numeric. */
 function mixedLayer(inputShape?: number[]): SymbolicKAN {
   return symbolicKAN({
-    units: 2, seed: 4, useBias: true, ...(inputShape == null ? {} : {inputShape}),
-    symbolic: [{input: 0, output: 0, fn: 'sin'}, {input: 1, output: 0, fn: 'x^2'}, {input: 2, output: 1, fn: 'exp'}],
+    units: 2,
+    seed: 4,
+    useBias: true,
+    ...(inputShape == null ? {} : {inputShape}),
+    symbolic: [
+      {input: 0, output: 0, fn: 'sin'},
+      {input: 1, output: 0, fn: 'x^2'},
+      {input: 2, output: 1, fn: 'exp'},
+    ],
     pruned: [[0, 1]],
   });
 }
@@ -26,7 +33,13 @@ describe('SymbolicKAN', () => {
       make: () => symbolicKAN({units: 4, seed: 2, symbolic: [{input: 1, output: 2, fn: 'tanh'}], pruned: [[0, 0]]}),
       inputShape: [3],
       outputShape: [4],
-      weights: {base_kernel: [3, 4], spline_kernel: [3, 8, 4], spline_scaler: [3, 4], grid: [3, 12], symbolic_affine: [3, 4, 4]},
+      weights: {
+        base_kernel: [3, 4],
+        spline_kernel: [3, 8, 4],
+        spline_scaler: [3, 4],
+        grid: [3, 12],
+        symbolic_affine: [3, 4, 4],
+      },
     });
   });
 
@@ -60,10 +73,16 @@ describe('SymbolicKAN', () => {
 
   it('toSymbolic copies a BSplineKAN model with identical outputs', () => {
     const x = tf.randomUniform([20, 2], -1, 1, 'float32', 2);
-    const model = tf.sequential({layers: [
-      tfa.layers.bsplineKAN({units: 3, inputShape: [2], seed: 1}), tfa.layers.bsplineKAN({units: 1, seed: 2})]});
+    const model = tf.sequential({
+      layers: [tfa.layers.bsplineKAN({units: 3, inputShape: [2], seed: 1}), tfa.layers.bsplineKAN({units: 1, seed: 2})],
+    });
     const copy = toSymbolic(model);
-    expectClose((copy.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync(), {atol: 1e-6}, 'y');
+    expectClose(
+      (copy.predict(x) as tf.Tensor).dataSync(),
+      (model.predict(x) as tf.Tensor).dataSync(),
+      {atol: 1e-6},
+      'y',
+    );
     expect(copy.layers.map(l => l.getClassName())).to.deep.equal(['SymbolicKAN', 'SymbolicKAN']);
   });
 
@@ -99,7 +118,9 @@ describe('SymbolicKAN', () => {
   });
 
   it('rejects unknown functions and out-of-range edges, naming them', () => {
-    expect(() => symbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'cosh' as 'cos'}]})).to.throw(/symbolic\[0\]\.fn.*cosh/);
+    expect(() => symbolicKAN({units: 1, symbolic: [{input: 0, output: 0, fn: 'cosh' as 'cos'}]})).to.throw(
+      /symbolic\[0\]\.fn.*cosh/,
+    );
     const layer = symbolicKAN({units: 1, pruned: [[3, 0]]});
     expect(() => layer.apply(tf.zeros([2, 2]))).to.throw(/edge \(3, 0\) is out of range/);
   });

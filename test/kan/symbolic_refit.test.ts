@@ -8,7 +8,15 @@ import {expectClose} from '../helpers/close';
 
 describe('kan.refitSymbolic', () => {
   it('fits the affine parameters of exp(sin(πx) + y²) from a rough start to float64 precision @wasm', () => {
-    const l1 = symbolicKAN({units: 1, inputShape: [2], useBias: true, symbolic: [{input: 0, output: 0, fn: 'sin'}, {input: 1, output: 0, fn: 'x^2'}]});
+    const l1 = symbolicKAN({
+      units: 1,
+      inputShape: [2],
+      useBias: true,
+      symbolic: [
+        {input: 0, output: 0, fn: 'sin'},
+        {input: 1, output: 0, fn: 'x^2'},
+      ],
+    });
     const l2 = symbolicKAN({units: 1, useBias: true, symbolic: [{input: 0, output: 0, fn: 'exp'}]});
     const model = tf.sequential({layers: [l1, l2]});
     // A start like autoSymbolic's after sparsity training: small hidden scale, steep exp, ~10 % off.
@@ -23,13 +31,18 @@ describe('kan.refitSymbolic', () => {
     expect(r.rmseAfter).to.be.below(1e-5); // float64 fit of float32 data
     expect(formula(model, {inputNames: ['x', 'y']}).text).to.equal('exp(sin(3.1416*x) + y^2)');
     // The layers hold the fitted values: the float32 model now predicts f.
-    const pts = [[0.3, -0.2], [-0.7, 0.9]];
+    const pts = [
+      [0.3, -0.2],
+      [-0.7, 0.9],
+    ];
     expectClose((model.predict(tf.tensor2d(pts)) as tf.Tensor).dataSync(), pts.map(f), {rtol: 1e-4}, 'predict');
     model.dispose();
   });
 
   it('refuses numeric edges and mismatched targets, naming them', () => {
-    const model = tf.sequential({layers: [symbolicKAN({units: 1, inputShape: [2], symbolic: [{input: 0, output: 0, fn: 'x'}]})]});
+    const model = tf.sequential({
+      layers: [symbolicKAN({units: 1, inputShape: [2], symbolic: [{input: 0, output: 0, fn: 'x'}]})],
+    });
     const x = tf.zeros([5, 2]);
     expect(() => refitSymbolic(model, x, tf.zeros([5, 1]))).to.throw(/edge \(1, 0\) is still numeric/);
     expect(() => refitSymbolic(model, x, tf.zeros([4, 1]))).to.throw(/y must be \[5, 1\]/);

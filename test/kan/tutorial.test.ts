@@ -31,11 +31,16 @@ export function formulaFunction(text: string): (x: number, y: number) => number 
 describe('kan tutorial (pykan hellokan): exp(sin(πx) + y²)', () => {
   it('evaluates printed formulas (self-check of the test helper)', () => {
     const f = formulaFunction('1.01*exp(sin(3.1416*x) + 0.0031*(9.98*y - 0.01)^2) - 0.002');
-    expect(f(0.5, 0.2)).to.be.closeTo(1.01 * Math.exp(Math.sin(3.1416 * 0.5) + 0.0031 * (9.98 * 0.2 - 0.01) ** 2) - 0.002, 1e-12);
+    expect(f(0.5, 0.2)).to.be.closeTo(
+      1.01 * Math.exp(Math.sin(3.1416 * 0.5) + 0.0031 * (9.98 * 0.2 - 0.01) ** 2) - 0.002,
+      1e-12,
+    );
   });
 
   it('prunes [2,5,1] to [2,1,1] and recovers exp(sin(πx) + y²) within 1e-2, test R² > 0.999 @slow', async () => {
-    const snippet = markdownSnippets(path.join(ROOT, 'docs', 'guide', 'kan_formula.md')).find(s => s.where.endsWith('The tutorial'));
+    const snippet = markdownSnippets(path.join(ROOT, 'docs', 'guide', 'kan_formula.md')).find(s =>
+      s.where.endsWith('The tutorial'),
+    );
     expect(snippet, 'the tutorial snippet').to.not.equal(undefined);
     const before = tf.memory().numTensors;
     const printed = await runSnippet(snippet!.code);
@@ -75,9 +80,19 @@ describe('kan tutorial (pykan hellokan): exp(sin(πx) + y²)', () => {
     const g = (u: number) => Math.sin(2 * u) + u * u;
     const layer = bsplineKAN({units: 1, inputShape: [1], gridSize: 20});
     const model = tf.sequential({layers: [layer]});
-    const grid = layer.weights.find(w => w.name.endsWith('/grid'))!.read().arraySync() as number[][];
+    const grid = layer.weights
+      .find(w => w.name.endsWith('/grid'))!
+      .read()
+      .arraySync() as number[][];
     const us = Array.from({length: 400}, (_, i) => -1 + (2 * i) / 399);
-    const coef = lstsq(bsplineBases(us.map(u => [u]), grid, 3).map(r => r[0]), us.map(u => [g(u)]));
+    const coef = lstsq(
+      bsplineBases(
+        us.map(u => [u]),
+        grid,
+        3,
+      ).map(r => r[0]),
+      us.map(u => [g(u)]),
+    );
     const set = (n: string, v: tf.Tensor) => layer.weights.find(w => w.name.endsWith(`/${n}`))!.write(v);
     set('spline_kernel', tf.tensor3d([coef]));
     set('spline_scaler', tf.ones([1, 1]));

@@ -13,15 +13,18 @@ import {crreluRef} from '../reference/layers';
 /** Evenly spaced values in [lo, hi]. */
 const grid = (n: number, lo: number, hi: number) => Array.from({length: n}, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
-
-
 describe('CRReLU', () => {
   it('matches relu(x) + ε·x·exp(−x²/2) in float64 for ε = 0.3 on x in [-4, 4] @wasm', () => {
     const xs = grid(41, -4, 4);
     const layer = crrelu({epsilonInitializer: 0.3});
     const y = tf.tidy(() => layer.apply(tf.tensor2d(xs, [1, 41])) as tf.Tensor);
     // Elementwise float32 maths: rtol 1e-5, atol 1e-6.
-    expectClose(y.dataSync(), xs.map(x => crreluRef(x, 0.3).y), {rtol: 1e-5, atol: 1e-6}, 'y');
+    expectClose(
+      y.dataSync(),
+      xs.map(x => crreluRef(x, 0.3).y),
+      {rtol: 1e-5, atol: 1e-6},
+      'y',
+    );
     expect(layer.getWeights()[0].shape).to.deep.equal([]);
     expect(layer.getWeights()[0].dataSync()[0]).to.be.closeTo(0.3, 1e-7);
     y.dispose();
@@ -38,11 +41,21 @@ describe('CRReLU', () => {
     const layer = crrelu({epsilonInitializer: 0.7});
     const x = tf.tensor2d(xs, [4, 5]);
     const gx = tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t) as tf.Tensor))(x);
-    expectClose(gx.dataSync(), xs.map(v => crreluRef(v, 0.7).dx), {rtol: 1e-5, atol: 1e-6}, 'dy/dx');
+    expectClose(
+      gx.dataSync(),
+      xs.map(v => crreluRef(v, 0.7).dx),
+      {rtol: 1e-5, atol: 1e-6},
+      'dy/dx',
+    );
     const eps = layer.trainableWeights[0].read() as tf.Variable;
     const {grads, value} = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar, [eps]);
     // A sum of 20 float32 terms: rtol 1e-5.
-    expectClose([grads[eps.name].dataSync()[0]], [xs.reduce((a, v) => a + crreluRef(v, 0.7).deps, 0)], {rtol: 1e-5}, 'dy/dε');
+    expectClose(
+      [grads[eps.name].dataSync()[0]],
+      [xs.reduce((a, v) => a + crreluRef(v, 0.7).deps, 0)],
+      {rtol: 1e-5},
+      'dy/dε',
+    );
     tf.dispose([x, gx, value, ...Object.values(grads)]);
   });
 
@@ -66,29 +79,56 @@ describe('CRReLU', () => {
     layer.setWeights([tf.tensor([0.2, -0.5], [1, 1, 2])]);
     const y = tf.tidy(() => layer.apply(x) as tf.Tensor);
     const xd = x.dataSync();
-    expectClose(y.dataSync(), Array.from(xd, (v, i) => crreluRef(v, i % 2 === 0 ? 0.2 : -0.5).y), {rtol: 1e-5, atol: 1e-6}, 'y');
+    expectClose(
+      y.dataSync(),
+      Array.from(xd, (v, i) => crreluRef(v, i % 2 === 0 ? 0.2 : -0.5).y),
+      {rtol: 1e-5, atol: 1e-6},
+      'y',
+    );
     tf.dispose([x, y]);
   });
 
   it('passes the layer suite (scalar ε and per-channel ε)', async () => {
-    await runLayerSuite({make: () => crrelu(), inputShape: [5], outputShape: [5], weights: {epsilon: []}, range: [-3, 3]});
-    await runLayerSuite({make: () => crrelu({sharedAxes: 1}), inputShape: [4, 3], outputShape: [4, 3], weights: {epsilon: [1, 3]}, range: [-3, 3]});
+    await runLayerSuite({
+      make: () => crrelu(),
+      inputShape: [5],
+      outputShape: [5],
+      weights: {epsilon: []},
+      range: [-3, 3],
+    });
+    await runLayerSuite({
+      make: () => crrelu({sharedAxes: 1}),
+      inputShape: [4, 3],
+      outputShape: [4, 3],
+      weights: {epsilon: [1, 3]},
+      range: [-3, 3],
+    });
   });
 
   it("registers the activation string 'crrelu' (fixed ε = 0.01) for built-in layers @wasm", () => {
     const dense = tf.layers.dense({units: 3, activation: 'crrelu' as never, useBias: false, kernelInitializer: 'ones'});
-    const xs = [[1.5, -0.25], [-2, 0.5]];
+    const xs = [
+      [1.5, -0.25],
+      [-2, 0.5],
+    ];
     const y = tf.tidy(() => dense.apply(tf.tensor2d(xs)) as tf.Tensor);
     const pre = xs.map(r => r[0] + r[1]); // ones kernel: every unit sees x0 + x1
-    expectClose(y.dataSync(), pre.flatMap(p => [p, p, p].map(v => crreluRef(v, 0.01).y)), {rtol: 1e-5, atol: 1e-7}, 'y');
+    expectClose(
+      y.dataSync(),
+      pre.flatMap(p => [p, p, p].map(v => crreluRef(v, 0.01).y)),
+      {rtol: 1e-5, atol: 1e-7},
+      'y',
+    );
     y.dispose();
   });
 
   it('round-trips a model with the layer and the activation string through tfa.io.fileSystem', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 4, inputShape: [3], activation: 'crrelu' as never}),
-      crrelu({epsilonInitializer: tf.initializers.randomNormal({mean: 0, stddev: 0.1, seed: 2}), sharedAxes: [1]}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 4, inputShape: [3], activation: 'crrelu' as never}),
+        crrelu({epsilonInitializer: tf.initializers.randomNormal({mean: 0, stddev: 0.1, seed: 2}), sharedAxes: [1]}),
+      ],
+    });
     const x = tf.randomNormal([5, 3], 0, 1, 'float32', 9);
     const loaded = await roundTrip(model, x);
     expect(loaded.layers[0].getConfig().activation).to.equal('crrelu');
@@ -100,11 +140,13 @@ describe('CRReLU', () => {
   });
 
   it('leaks no tensors over 100 fit steps', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 6, inputShape: [4], activation: 'crrelu' as never}),
-      crrelu(),
-      tf.layers.dense({units: 1}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 6, inputShape: [4], activation: 'crrelu' as never}),
+        crrelu(),
+        tf.layers.dense({units: 1}),
+      ],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);
@@ -122,6 +164,7 @@ describe('CRReLU', () => {
   it('registers class names that plain tfjs does not, mapped to these classes', () => {
     expect(registeredByPlainTfjs(['CRReLU', 'crrelu'])).to.deep.equal([]);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const [name, cls] of Object.entries({CRReLU: CRReLU, crrelu: CRReLUActivation} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
+    for (const [name, cls] of Object.entries({CRReLU: CRReLU, crrelu: CRReLUActivation} as Record<string, unknown>))
+      expect(map[name][0]).to.equal(cls);
   });
 });

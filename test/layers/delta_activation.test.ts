@@ -61,19 +61,48 @@ function refOpts(args: DeltaActivationArgs, shape: number[], threshold: number[]
   };
 }
 
-
-
 describe('DeltaActivation', () => {
   // Forward: every mode against the float64 reference. Quantisation is
   // discontinuous, so the inputs are seeded and checked to sit away from
   // rounding ties; the values then agree to float32 rounding (atol 1e-5).
   const cases: Array<{title: string; args: DeltaActivationArgs; shape: number[]; theta: number[]; bias?: number[]}> = [
-    {title: "channel thresholds (one negative raw value), output 'value'", args: {}, shape: [2, 5, 3], theta: [0.3, -0.5, 0.2]},
-    {title: "output 'delta' with a zero background frame", args: {output: 'delta'}, shape: [2, 5, 3], theta: [0.3, 0.5, 0.2]},
-    {title: "output 'delta-no-background' (first delta repeated)", args: {output: 'delta-no-background'}, shape: [3, 4, 2], theta: [0.4, 0.25]},
-    {title: "neuron thresholds on rank-4 input [2,4,3,2]", args: {thresholdLevel: 'neuron'}, shape: [2, 4, 3, 2], theta: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]},
-    {title: 'a layer threshold with bias, relu and integrate', args: {thresholdLevel: 'layer', useBias: true, activation: 'relu', integrate: true}, shape: [2, 6, 3], theta: [0.35], bias: [0.1, -0.2, 0.05]},
-    {title: 'softmax before quantisation', args: {activation: 'softmax'}, shape: [2, 3, 4], theta: [0.07, 0.11, 0.05, 0.13]},
+    {
+      title: "channel thresholds (one negative raw value), output 'value'",
+      args: {},
+      shape: [2, 5, 3],
+      theta: [0.3, -0.5, 0.2],
+    },
+    {
+      title: "output 'delta' with a zero background frame",
+      args: {output: 'delta'},
+      shape: [2, 5, 3],
+      theta: [0.3, 0.5, 0.2],
+    },
+    {
+      title: "output 'delta-no-background' (first delta repeated)",
+      args: {output: 'delta-no-background'},
+      shape: [3, 4, 2],
+      theta: [0.4, 0.25],
+    },
+    {
+      title: 'neuron thresholds on rank-4 input [2,4,3,2]',
+      args: {thresholdLevel: 'neuron'},
+      shape: [2, 4, 3, 2],
+      theta: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    },
+    {
+      title: 'a layer threshold with bias, relu and integrate',
+      args: {thresholdLevel: 'layer', useBias: true, activation: 'relu', integrate: true},
+      shape: [2, 6, 3],
+      theta: [0.35],
+      bias: [0.1, -0.2, 0.05],
+    },
+    {
+      title: 'softmax before quantisation',
+      args: {activation: 'softmax'},
+      shape: [2, 3, 4],
+      theta: [0.07, 0.11, 0.05, 0.13],
+    },
   ];
   for (const c of cases) {
     it(`matches the float64 reference for ${c.title}${c.title.startsWith('channel') ? ' @wasm' : ''}`, () => {
@@ -123,7 +152,12 @@ describe('DeltaActivation', () => {
     const v = layer.trainableWeights[0].read() as tf.Variable;
     const {grads, value} = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, proj)) as tf.Scalar, [v]);
     expect(grads[v.name].shape).to.deep.equal([2, 2]);
-    expectClose(grads[v.name].dataSync(), deltaBackwardRef(xs, refOpts(args, shape, theta), dy).dThreshold, {rtol: 1e-4, atol: 1e-5}, 'dθ');
+    expectClose(
+      grads[v.name].dataSync(),
+      deltaBackwardRef(xs, refOpts(args, shape, theta), dy).dThreshold,
+      {rtol: 1e-4, atol: 1e-5},
+      'dθ',
+    );
     tf.dispose([x, proj, value, ...Object.values(grads)]);
     release(layer);
   });
@@ -166,7 +200,9 @@ describe('DeltaActivation', () => {
       const delta = new DeltaActivation({sparsityRate: rate, thresholdInit: 0.25});
       const a = tf.input({shape});
       const b = tf.input({shape});
-      const sum = tf.layers.add().apply([delta.apply(a) as tf.SymbolicTensor, delta.apply(b) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+      const sum = tf.layers
+        .add()
+        .apply([delta.apply(a) as tf.SymbolicTensor, delta.apply(b) as tf.SymbolicTensor]) as tf.SymbolicTensor;
       const out = tf.layers.flatten().apply(sum) as tf.SymbolicTensor;
       const model = tf.model({inputs: [a, b], outputs: out});
       model.compile({optimizer: tf.train.sgd(0), loss: 'meanSquaredError'});
@@ -230,7 +266,8 @@ describe('DeltaActivation', () => {
         frames.forEach((f, t) => f.forEach((v, i) => (got[(Math.floor(i / 3) * 6 + t) * 3 + (i % 3)] = v)));
         const expected = Float64Array.from(whole.out);
         // A fresh stream cannot look ahead: 'delta-no-background' emits zeros at t = 0.
-        if (output === 'delta-no-background') for (let b = 0; b < 2; b++) for (let c = 0; c < 3; c++) expected[b * 18 + c] = 0;
+        if (output === 'delta-no-background')
+          for (let b = 0; b < 2; b++) for (let c = 0; c < 3; c++) expected[b * 18 + c] = 0;
         expectClose(got, expected, {rtol: 1e-5, atol: 1e-5}, `${output} pass ${pass}`);
         layer.resetStates();
       }
@@ -242,7 +279,12 @@ describe('DeltaActivation', () => {
   it('streams inside a stateful model: model.resetStates() restarts, density counts frame-to-frame changes', async () => {
     const theta = [0.3, 0.2, 0.4];
     const xs = randn(2 * 5 * 3, 61);
-    const delta = new DeltaActivation({stateful: true, output: 'delta', thresholdInit: 0.3, batchInputShape: [2, 1, 3]});
+    const delta = new DeltaActivation({
+      stateful: true,
+      output: 'delta',
+      thresholdInit: 0.3,
+      batchInputShape: [2, 1, 3],
+    });
     const model = tf.sequential({layers: [delta]});
     delta.setWeights([tf.tensor(theta)]);
     expect(model.stateful).to.equal(true);
@@ -277,7 +319,9 @@ describe('DeltaActivation', () => {
   // mean |θ| more than doubled.
   it('lowers the measured temporal density on a video-like task at similar accuracy (wasm)', async () =>
     withBackend('wasm', async () => {
-      const T = 8, F = 12, K = 8;
+      const T = 8,
+        F = 12,
+        K = 8;
       const makeVideo = (n: number, seed: number) => {
         const r = lcg(seed);
         const protoR = lcg(12345);
@@ -301,12 +345,23 @@ describe('DeltaActivation', () => {
       const test = makeVideo(256, 2);
       const run = async (rate: number) => {
         const delta = deltaActivation({sparsityRate: rate, thresholdInit: 0.1});
-        const model = tf.sequential({layers: [
-          tf.layers.dense({units: 16, activation: 'relu', inputShape: [T, F], kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
-          delta,
-          tf.layers.globalAveragePooling1d({}),
-          tf.layers.dense({units: K, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 4})}),
-        ]});
+        const model = tf.sequential({
+          layers: [
+            tf.layers.dense({
+              units: 16,
+              activation: 'relu',
+              inputShape: [T, F],
+              kernelInitializer: tf.initializers.glorotUniform({seed: 3}),
+            }),
+            delta,
+            tf.layers.globalAveragePooling1d({}),
+            tf.layers.dense({
+              units: K,
+              activation: 'softmax',
+              kernelInitializer: tf.initializers.glorotUniform({seed: 4}),
+            }),
+          ],
+        });
         model.compile({optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
         await model.fit(train.x, train.y, {epochs: 25, batchSize: 32, verbose: 0, shuffle: false});
         delta.resetTemporalDensity();
@@ -329,9 +384,21 @@ describe('DeltaActivation', () => {
     }));
 
   it('passes the layer suite (shapes, weights, save/load, one fit step) @wasm', async () => {
-    await runLayerSuite({make: () => deltaActivation({thresholdInit: 0.2}), inputShape: [4, 3], outputShape: [4, 3], weights: {threshold: [3]}});
     await runLayerSuite({
-      make: () => deltaActivation({thresholdLevel: 'neuron', useBias: true, activation: 'relu', output: 'delta', thresholdInit: 0.2}),
+      make: () => deltaActivation({thresholdInit: 0.2}),
+      inputShape: [4, 3],
+      outputShape: [4, 3],
+      weights: {threshold: [3]},
+    });
+    await runLayerSuite({
+      make: () =>
+        deltaActivation({
+          thresholdLevel: 'neuron',
+          useBias: true,
+          activation: 'relu',
+          output: 'delta',
+          thresholdInit: 0.2,
+        }),
       inputShape: [5, 2, 3],
       outputShape: [5, 2, 3],
       weights: {threshold: [2, 3], bias: [3]},
@@ -347,13 +414,21 @@ describe('DeltaActivation', () => {
     const x = tf.tensor(randn(8 * 4 * 2, 91), [8, 4, 2]);
     const y = tf.tensor(randn(8 * 4 * 3, 92), [8, 4, 3]);
     await model.fit(x, y, {epochs: 2, verbose: 0});
-    expect(Array.from(delta.getWeights()[0].dataSync())).to.deep.equal([0.30000001192092896, 0.30000001192092896, 0.30000001192092896]);
+    expect(Array.from(delta.getWeights()[0].dataSync())).to.deep.equal([
+      0.30000001192092896, 0.30000001192092896, 0.30000001192092896,
+    ]);
     tf.dispose([x, y]);
     model.dispose();
   });
 
   it('round-trips through tfa.io.fileSystem with hyphenated enum values intact', async () => {
-    const delta = deltaActivation({output: 'delta-no-background', thresholdLevel: 'layer', integrate: true, sparsityRate: 0.01, nOutputs: 49});
+    const delta = deltaActivation({
+      output: 'delta-no-background',
+      thresholdLevel: 'layer',
+      integrate: true,
+      sparsityRate: 0.01,
+      nOutputs: 49,
+    });
     const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4, 2]}), delta]});
     const x = tf.tensor(randn(2 * 4 * 2, 71), [2, 4, 2]);
     const loaded = await roundTrip(model, x);
@@ -367,21 +442,25 @@ describe('DeltaActivation', () => {
   });
 
   it('leaks no tensors over 100 fit steps with the loss on, nor over streaming predicts', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 4, inputShape: [5, 3], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-      deltaActivation({sparsityRate: 0.5, useBias: true}),
-      tf.layers.globalAveragePooling1d({}),
-      tf.layers.dense({units: 2}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 4, inputShape: [5, 3], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
+        deltaActivation({sparsityRate: 0.5, useBias: true}),
+        tf.layers.globalAveragePooling1d({}),
+        tf.layers.dense({units: 2}),
+      ],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.tensor(randn(8 * 15, 81), [8, 5, 3]);
     const y = tf.zeros([8, 2]);
     await expectNoLeak(() => model.fit(x, y, {epochs: 1, batchSize: 8, verbose: 0}), 100);
     // The delta layer is an intermediate here: tfjs keeps outputs of stateful layers, check nothing piles up.
-    const stream = tf.sequential({layers: [
-      deltaActivation({stateful: true, integrate: true, output: 'delta', batchInputShape: [8, 1, 3]}),
-      tf.layers.dense({units: 2}),
-    ]});
+    const stream = tf.sequential({
+      layers: [
+        deltaActivation({stateful: true, integrate: true, output: 'delta', batchInputShape: [8, 1, 3]}),
+        tf.layers.dense({units: 2}),
+      ],
+    });
     const frame = tf.ones([8, 1, 3]);
     tf.dispose([stream.predict(frame) as tf.Tensor, stream.predict(frame) as tf.Tensor]); // first frames allocate the state and density counter
     await expectNoLeak(() => tf.dispose(stream.predict(frame) as tf.Tensor), 50);
@@ -403,11 +482,14 @@ describe('DeltaActivation', () => {
     expect(() => deltaActivation({output: 'spikes' as never})).to.throw(/output.*'spikes'/);
     expect(() => deltaActivation({activation: 'tanh' as never})).to.throw(/activation.*'tanh'/);
     expect(() => deltaActivation({stateful: 'yes' as never})).to.throw(/stateful.*'yes'/);
-    expect(() => tf.tidy(() => deltaActivation({output: 'delta-no-background'}).apply(tf.zeros([2, 1, 3])) as tf.Tensor)).to.throw(/time length.*1/);
+    expect(() =>
+      tf.tidy(() => deltaActivation({output: 'delta-no-background'}).apply(tf.zeros([2, 1, 3])) as tf.Tensor),
+    ).to.throw(/time length.*1/);
   });
   it('registers class names that plain tfjs does not, mapped to these classes', () => {
     expect(registeredByPlainTfjs(['DeltaActivation'])).to.deep.equal([]);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const [name, cls] of Object.entries({DeltaActivation} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
+    for (const [name, cls] of Object.entries({DeltaActivation} as Record<string, unknown>))
+      expect(map[name][0]).to.equal(cls);
   });
 });

@@ -43,19 +43,27 @@ describe('EmbeddingProjection', () => {
     const [w, b] = layer.getWeights().map(t => t.dataSync());
     const xd = x.dataSync();
     const ref = new Float64Array(15);
-    for (let r = 0; r < 5; r++) for (let o = 0; o < 3; o++) {
-      let z = b[o];
-      for (let i = 0; i < 4; i++) z += xd[r * 4 + i] * w[i * 3 + o];
-      ref[r * 3 + o] = z;
-    }
+    for (let r = 0; r < 5; r++)
+      for (let o = 0; o < 3; o++) {
+        let z = b[o];
+        for (let i = 0; i < 4; i++) z += xd[r * 4 + i] * w[i * 3 + o];
+        ref[r * 3 + o] = z;
+      }
     expectClose(y.dataSync(), ref, {rtol: 1e-5, atol: 1e-6}, 'y');
     tf.dispose([x, y]);
   });
 
   it('merges into the embedding table: embedding(E·W + b) equals projection(embedding(E))', () => {
-    const emb = tf.layers.embedding({inputDim: 10, outputDim: 6, embeddingsInitializer: tf.initializers.randomNormal({seed: 1})});
+    const emb = tf.layers.embedding({
+      inputDim: 10,
+      outputDim: 6,
+      embeddingsInitializer: tf.initializers.randomNormal({seed: 1}),
+    });
     const proj = embeddingProjection({seed: 2});
-    const tokens = tf.tensor2d([[1, 4, 9], [0, 0, 7]]);
+    const tokens = tf.tensor2d([
+      [1, 4, 9],
+      [0, 0, 7],
+    ]);
     const y = tf.tidy(() => proj.apply(emb.apply(tokens)) as tf.Tensor);
     proj.setWeights([proj.getWeights()[0], tf.randomNormal([6], 0, 1, 'float32', 5)]);
     const y2 = tf.tidy(() => proj.apply(emb.apply(tokens)) as tf.Tensor);
@@ -73,13 +81,20 @@ describe('EmbeddingProjection', () => {
   });
 
   it('passes the layer suite', async () => {
-    await runLayerSuite({make: () => embeddingProjection({seed: 1}), inputShape: [3, 5], outputShape: [3, 5], weights: {kernel: [5, 5], bias: [5]}});
+    await runLayerSuite({
+      make: () => embeddingProjection({seed: 1}),
+      inputShape: [3, 5],
+      outputShape: [3, 5],
+      weights: {kernel: [5, 5], bias: [5]},
+    });
   });
 
   it('round-trips through tfa.io.fileSystem with a trained bias', async () => {
     // (tfjs' own Embedding config gains dtype/inputLength on reload, which roundTrip's strict config check
     // rejects; the projection is therefore checked after a Dense.)
-    const model = tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [3]}), embeddingProjection({units: 5, seed: 4})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 4, inputShape: [3]}), embeddingProjection({units: 5, seed: 4})],
+    });
     model.layers[1].setWeights([model.layers[1].getWeights()[0], tf.tensor1d([1, 2, 3, 4, 5])]);
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 2);
     const loaded = await roundTrip(model, x);
@@ -91,11 +106,22 @@ describe('EmbeddingProjection', () => {
   });
 
   it('leaks no tensors over 100 fit steps (Embedding + projection, Muon)', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 12, outputDim: 4, inputLength: 3}), embeddingProjection(), tf.layers.flatten(), tf.layers.dense({units: 1}),
-    ]});
-    model.compile({optimizer: tfa.optimizers.muon({exclude: tfa.optimizers.muonExcludeDefaults(model)}), loss: 'meanSquaredError'});
-    const x = tf.tensor2d([[1, 2, 3], [11, 0, 5]]);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({inputDim: 12, outputDim: 4, inputLength: 3}),
+        embeddingProjection(),
+        tf.layers.flatten(),
+        tf.layers.dense({units: 1}),
+      ],
+    });
+    model.compile({
+      optimizer: tfa.optimizers.muon({exclude: tfa.optimizers.muonExcludeDefaults(model)}),
+      loss: 'meanSquaredError',
+    });
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [11, 0, 5],
+    ]);
     const y = tf.tensor2d([[1], [0]]);
     await expectNoLeak(() => model.fit(x, y, {epochs: 1, verbose: 0}), 100);
     tf.dispose([x, y]);
@@ -107,13 +133,31 @@ describe('EmbeddingProjection', () => {
     // orthogonal at init and trained by Muon (embedding and head on AdamW), spreads that channel over all 16.
     // (The Embedding gradient needs UnsortedSegmentSum: stock wasm lacks it, so this runs on the cpu test backend.)
     const {x, y} = tokenTask(128, 3, 32, 4);
-    const model = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 32, outputDim: 16, inputLength: 4, name: 'emb', embeddingsInitializer: tf.initializers.randomNormal({seed: 1})}),
-      embeddingProjection({name: 'proj', seed: 2}),
-      tf.layers.flatten(),
-      tf.layers.dense({units: 32, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
-      tf.layers.dense({units: 32, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({seed: 4})}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({
+          inputDim: 32,
+          outputDim: 16,
+          inputLength: 4,
+          name: 'emb',
+          embeddingsInitializer: tf.initializers.randomNormal({seed: 1}),
+        }),
+        embeddingProjection({name: 'proj', seed: 2}),
+        tf.layers.flatten(),
+        tf.layers.dense({
+          units: 32,
+          activation: 'relu',
+          name: 'hidden',
+          kernelInitializer: tf.initializers.glorotUniform({seed: 3}),
+        }),
+        tf.layers.dense({
+          units: 32,
+          activation: 'softmax',
+          name: 'head',
+          kernelInitializer: tf.initializers.glorotUniform({seed: 4}),
+        }),
+      ],
+    });
     const e = model.layers[0].getWeights()[0];
     const outlier = tf.tidy(() => tf.mul(e, tf.concat([tf.fill([1], 20), tf.ones([15])])));
     model.layers[0].setWeights([outlier]);
@@ -143,6 +187,8 @@ describe('EmbeddingProjection', () => {
 
   it('registers a class name plain tfjs does not, mapped to this class', () => {
     expect(registeredByPlainTfjs(['EmbeddingProjection'])).to.deep.equal([]);
-    expect(tf.serialization.SerializationMap.getMap().classNameMap['EmbeddingProjection'][0]).to.equal(EmbeddingProjection);
+    expect(tf.serialization.SerializationMap.getMap().classNameMap['EmbeddingProjection'][0]).to.equal(
+      EmbeddingProjection,
+    );
   });
 });

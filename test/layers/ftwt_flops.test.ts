@@ -12,7 +12,10 @@ const sym = (t: tf.SymbolicTensor | tf.SymbolicTensor[] | tf.Tensor | tf.Tensor[
 /** Gate whose mask comes from fixed logits `softmax(GAP(x))·kernel + bias`. */
 function fixedGate(kernel: number[][], bias: number[], name: string): FTWTGate {
   const g = ftwtGate({name});
-  g.build([[null, kernel.length], [null, bias.length]]);
+  g.build([
+    [null, kernel.length],
+    [null, bias.length],
+  ]);
   g.setWeights([tf.tensor2d(kernel), tf.tensor1d(bias)]);
   return g;
 }
@@ -25,11 +28,27 @@ function handModel(): tf.LayersModel {
   const x = tf.input({shape: [6, 6, 2]});
   const a = sym(tf.layers.conv2d({filters: 4, kernelSize: 3, activation: 'relu', name: 'conv_a'}).apply(x));
   // Logits 10·(s0 − s1) etc.: sample-dependent columns 0, 1, 3; column 2 always open.
-  const gA = fixedGate([[10, -10, 10, 10], [-10, 10, 10, -10]], [0, 0, 0, 0], 'gate_a');
+  const gA = fixedGate(
+    [
+      [10, -10, 10, 10],
+      [-10, 10, 10, -10],
+    ],
+    [0, 0, 0, 0],
+    'gate_a',
+  );
   const ga = sym(gA.apply([x, a]));
   const p = sym(tf.layers.maxPooling2d({poolSize: 2}).apply(ga));
   const b = sym(tf.layers.conv2d({filters: 3, kernelSize: 2, name: 'conv_b'}).apply(p));
-  const gB = fixedGate([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]], [5, 5, -5], 'gate_b');
+  const gB = fixedGate(
+    [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+    [5, 5, -5],
+    'gate_b',
+  );
   const gb = sym(gB.apply([p, b]));
   const out = sym(tf.layers.dense({units: 2, name: 'dense_c'}).apply(tf.layers.flatten().apply(gb)));
   return tf.model({inputs: x, outputs: out});
@@ -74,8 +93,12 @@ describe('ftwtFlops', () => {
     const x = tf.randomUniform([3, 6, 6, 2], 0, 1, 'float32', 3);
     const r = ftwtFlops(model, x, {masks: 'target'});
     // Expected from the float64 target rule on the unmasked conv outputs.
-    const aOut = tf.model({inputs: model.inputs, outputs: model.getLayer('conv_a').output as tf.SymbolicTensor}).predict(x) as tf.Tensor;
-    const bOut = tf.model({inputs: model.inputs, outputs: model.getLayer('conv_b').output as tf.SymbolicTensor}).predict(x) as tf.Tensor;
+    const aOut = tf
+      .model({inputs: model.inputs, outputs: model.getLayer('conv_a').output as tf.SymbolicTensor})
+      .predict(x) as tf.Tensor;
+    const bOut = tf
+      .model({inputs: model.inputs, outputs: model.getLayer('conv_b').output as tf.SymbolicTensor})
+      .predict(x) as tf.Tensor;
     const tA = ref.gtMaskRatio(ref.toBSC(aOut.dataSync(), aOut.shape), 0.9).map(m => m.reduce((u, v) => u + v, 0));
     const tB = ref.gtMaskRatio(ref.toBSC(bOut.dataSync(), bOut.shape), 0.9).map(m => m.reduce((u, v) => u + v, 0));
     const mean = (f: (b: number) => number) => (f(0) + f(1) + f(2)) / 3;
@@ -85,7 +108,12 @@ describe('ftwtFlops', () => {
       mean(b => (6 * tB[b]) / 3),
     ];
     // float64 sums of at most 3 terms: rtol 1e-12.
-    expectClose(r.layers.map(l => l.dynamic), expected, {rtol: 1e-12}, 'dynamic per layer');
+    expectClose(
+      r.layers.map(l => l.dynamic),
+      expected,
+      {rtol: 1e-12},
+      'dynamic per layer',
+    );
     model.dispose();
     tf.dispose([x, aOut, bOut]);
   });
@@ -93,16 +121,37 @@ describe('ftwtFlops', () => {
   it('counts a depthwise conv by the channels open at both its input and output', async () => {
     const x = tf.input({shape: [4, 4, 2]});
     const p = sym(tf.layers.conv2d({filters: 2, kernelSize: 1, name: 'conv_p'}).apply(x));
-    const gp = sym(fixedGate([[0, 0], [0, 0]], [5, -5], 'gate_p').apply([x, p]));
+    const gp = sym(
+      fixedGate(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [5, -5],
+        'gate_p',
+      ).apply([x, p]),
+    );
     const d = sym(tf.layers.depthwiseConv2d({kernelSize: 3, depthMultiplier: 2, name: 'dw'}).apply(gp));
-    const gd = sym(fixedGate([[0, 0, 0, 0], [0, 0, 0, 0]], [5, 5, -5, 5], 'gate_d').apply([gp, d]));
+    const gd = sym(
+      fixedGate(
+        [
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+        [5, 5, -5, 5],
+        'gate_d',
+      ).apply([gp, d]),
+    );
     const model = tf.model({inputs: x, outputs: gd});
     const input = tf.ones([2, 4, 4, 2]);
     const r = ftwtFlops(model, input);
     // conv_p: 4·4·2 outputs × 1·1·2 = 64 dense, half the filters open → 32.
     // dw: 2·2·4 outputs × 3·3 = 144; output channel o reads input o // 2; open at output
     // [1,1,0,1], at input [1,0] → open pairs o = 0, 1 → 144 · 2/4 = 72.
-    expect(r.layers.map(l => [l.layer, l.dense, l.dynamic])).to.deep.equal([['conv_p', 64, 32], ['dw', 144, 72]]);
+    expect(r.layers.map(l => [l.layer, l.dense, l.dynamic])).to.deep.equal([
+      ['conv_p', 64, 32],
+      ['dw', 144, 72],
+    ]);
     expect(r.reduction).to.equal(0.5);
     model.dispose();
     input.dispose();
@@ -111,7 +160,19 @@ describe('ftwtFlops', () => {
   it('handles [B, C] dense chains and leaves an ungated model at zero reduction', async () => {
     const x = tf.input({shape: [5]});
     const h = sym(tf.layers.dense({units: 4, activation: 'relu', name: 'd1'}).apply(x));
-    const gh = sym(fixedGate([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [5, -5, -5, -5], 'g1').apply([x, h]));
+    const gh = sym(
+      fixedGate(
+        [
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+        [5, -5, -5, -5],
+        'g1',
+      ).apply([x, h]),
+    );
     const y = sym(tf.layers.dense({units: 3, name: 'd2'}).apply(gh));
     const model = tf.model({inputs: x, outputs: y});
     const input = tf.ones([3, 5]);
@@ -129,13 +190,36 @@ describe('ftwtFlops', () => {
     const x = tf.input({shape: [3]});
     const a = sym(tf.layers.dense({units: 2, name: 'da'}).apply(x));
     const b = sym(tf.layers.dense({units: 4, name: 'db'}).apply(x));
-    const ga = sym(fixedGate([[0, 0], [0, 0], [0, 0]], [5, -5], 'ga').apply([x, a]));
-    const gb = sym(fixedGate([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [5, 5, 5, -5], 'gb').apply([x, b]));
+    const ga = sym(
+      fixedGate(
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        [5, -5],
+        'ga',
+      ).apply([x, a]),
+    );
+    const gb = sym(
+      fixedGate(
+        [
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+        ],
+        [5, 5, 5, -5],
+        'gb',
+      ).apply([x, b]),
+    );
     const model = tf.model({inputs: x, outputs: [ga, gb]});
     const input = tf.ones([2, 3]);
     const r = ftwtFlops(model, input);
     // da: 2·3 = 6 → 6·1/2 = 3; db: 4·3 = 12 → 12·3/4 = 9.
-    expect(r.layers.map(l => [l.layer, l.dense, l.dynamic])).to.deep.equal([['da', 6, 3], ['db', 12, 9]]);
+    expect(r.layers.map(l => [l.layer, l.dense, l.dynamic])).to.deep.equal([
+      ['da', 6, 3],
+      ['db', 12, 9],
+    ]);
     model.dispose();
     input.dispose();
   });

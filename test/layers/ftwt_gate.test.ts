@@ -23,9 +23,17 @@ const sym = (t: tf.SymbolicTensor | tf.SymbolicTensor[] | tf.Tensor | tf.Tensor[
 const rows = (t: tf.Tensor) => t.arraySync() as number[][];
 
 /** A built gate for inputs [B, ...inSp, cIn] / [B, ...outSp, cOut] with seeded weights. */
-function gateWith(cIn: number, cOut: number, args: ConstructorParameters<typeof FTWTGate>[0] = {}, seed = 5): {gate: FTWTGate; kernel: number[][]; bias: number[]} {
+function gateWith(
+  cIn: number,
+  cOut: number,
+  args: ConstructorParameters<typeof FTWTGate>[0] = {},
+  seed = 5,
+): {gate: FTWTGate; kernel: number[][]; bias: number[]} {
   const gate = ftwtGate(args);
-  gate.build([[null, cIn], [null, cOut]]);
+  gate.build([
+    [null, cIn],
+    [null, cOut],
+  ]);
   // Wide weights so the logits have both signs, well away from 0.
   const k = seeded(cIn * cOut, seed, -3, 3);
   const b = seeded(cOut, seed + 1, -1, 1);
@@ -67,23 +75,65 @@ describe('FTWTGate', () => {
     });
 
     it('gives all ones for an all-zero sample at r < 1 and r = 1 (the reference NaN case)', () => {
-      const z = tf.tensor2d([[0, 0, 0], [0, 1, 3]]);
+      const z = tf.tensor2d([
+        [0, 0, 0],
+        [0, 1, 3],
+      ]);
       // Row 2: p = [0, .25, .75]; r = 0.9 keeps channel 2 only (0.75 <= 0.9 < 1.0).
-      expect(rows(ftwtTargetMask(z, 0.9))).to.deep.equal([[1, 1, 1], [0, 0, 1]]);
-      expect(rows(ftwtTargetMask(z, 1))).to.deep.equal([[1, 1, 1], [0, 1, 1]]);
-      expect(ref.gtMaskRatio([[[0, 0, 0]], [[0, 1, 3]]], 0.9)).to.deep.equal([[1, 1, 1], [0, 0, 1]]);
+      expect(rows(ftwtTargetMask(z, 0.9))).to.deep.equal([
+        [1, 1, 1],
+        [0, 0, 1],
+      ]);
+      expect(rows(ftwtTargetMask(z, 1))).to.deep.equal([
+        [1, 1, 1],
+        [0, 1, 1],
+      ]);
+      expect(ref.gtMaskRatio([[[0, 0, 0]], [[0, 1, 3]]], 0.9)).to.deep.equal([
+        [1, 1, 1],
+        [0, 0, 1],
+      ]);
     });
 
     it('scores a [B, H, W, C] output by the spatial max of |y| per filter and sample', () => {
       // Sample 0: channel maxima [5, 3, 2] → p = [.5, .3, .2]. Sample 1: [1, 0, 9] → p = [.1, 0, .9].
-      const s0 = [[[1, 3, 0], [-5, 3, 0]], [[2, 3, 0], [0, 3, -2]]];
-      const s1 = [[[1, 0, 9], [0, 0, 0]], [[0, 0, 0], [0, 0, 0]]];
+      const s0 = [
+        [
+          [1, 3, 0],
+          [-5, 3, 0],
+        ],
+        [
+          [2, 3, 0],
+          [0, 3, -2],
+        ],
+      ];
+      const s1 = [
+        [
+          [1, 0, 9],
+          [0, 0, 0],
+        ],
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ];
       const y4 = tf.tensor4d([s0, s1]);
-      expect(rows(ftwtTargetMask(y4, 0.9))).to.deep.equal([[1, 1, 0], [0, 0, 1]]);
+      expect(rows(ftwtTargetMask(y4, 0.9))).to.deep.equal([
+        [1, 1, 0],
+        [0, 0, 1],
+      ]);
       // Sample 1's top share 0.9 alone exceeds 0.8: all of its targets are 0.
-      expect(rows(ftwtTargetMask(y4, 0.8))).to.deep.equal([[1, 1, 0], [0, 0, 0]]);
-      expect(rows(ftwtTargetMask(y4, 0.5))).to.deep.equal([[1, 0, 0], [0, 0, 0]]);
-      expect(rows(ftwtTargetMask(y4, 1))).to.deep.equal([[1, 1, 1], [1, 0, 1]]);
+      expect(rows(ftwtTargetMask(y4, 0.8))).to.deep.equal([
+        [1, 1, 0],
+        [0, 0, 0],
+      ]);
+      expect(rows(ftwtTargetMask(y4, 0.5))).to.deep.equal([
+        [1, 0, 0],
+        [0, 0, 0],
+      ]);
+      expect(rows(ftwtTargetMask(y4, 1))).to.deep.equal([
+        [1, 1, 1],
+        [1, 0, 1],
+      ]);
     });
 
     it('matches the float64 reference on random conv outputs for r in {0.5, 0.8, 0.9, 0.95, 1} @wasm', () => {
@@ -101,22 +151,42 @@ describe('FTWTGate', () => {
 
   describe('forward', () => {
     for (const [inShape, outShape] of [
-      [[3, 4, 5, 6], [3, 4, 5, 7]],
-      [[4, 5], [4, 3]],
-      [[2, 6, 3], [2, 6, 8]],
+      [
+        [3, 4, 5, 6],
+        [3, 4, 5, 7],
+      ],
+      [
+        [4, 5],
+        [4, 3],
+      ],
+      [
+        [2, 6, 3],
+        [2, 6, 8],
+      ],
     ]) {
       it(`gates, predicts logits and adds the mask loss as the float64 reference for ${JSON.stringify(inShape)} → ${JSON.stringify(outShape)} @wasm`, () => {
         const cIn = inShape[inShape.length - 1];
         const cOut = outShape[outShape.length - 1];
         const {gate, kernel, bias} = gateWith(cIn, cOut, {massThreshold: 0.8, lossWeight: 0.7});
-        const xd = seeded(inShape.reduce((u, v) => u * v), 3, -2, 2);
-        const yd = seeded(outShape.reduce((u, v) => u * v), 4, -1, 1);
+        const xd = seeded(
+          inShape.reduce((u, v) => u * v),
+          3,
+          -2,
+          2,
+        );
+        const yd = seeded(
+          outShape.reduce((u, v) => u * v),
+          4,
+          -1,
+          1,
+        );
         const x = tf.tensor(xd, inShape);
         const y = tf.tensor(yd, outShape);
         const xr = ref.toBSC(xd, inShape);
         const yr = ref.toBSC(yd, outShape);
         const logitsRef = ref.predictorLogits(xr, kernel, bias);
-        for (const l of logitsRef.flat()) expect(Math.abs(l), 'logit away from the 0.5 boundary').to.be.greaterThan(1e-3);
+        for (const l of logitsRef.flat())
+          expect(Math.abs(l), 'logit away from the 0.5 boundary').to.be.greaterThan(1e-3);
         // Logits: a softmax and a small matmul in float32, rtol 1e-5 / atol 1e-5.
         expectClose(gate.logits(x).dataSync(), logitsRef.flat(), {rtol: 1e-5, atol: 1e-5}, 'logits');
         const mask = ref.binaryMask(logitsRef);
@@ -125,15 +195,27 @@ describe('FTWTGate', () => {
         const out = gate.apply([x, y]) as tf.Tensor;
         expect(out.shape).to.deep.equal(outShape);
         // Exact: y·{0,1} in float32 (compared with the float32-rounded reference values).
-        expectClose(out.dataSync(), Float32Array.from(ref.applyMask(yr, mask).flat(2)), {rtol: 0, atol: 0}, 'gated output');
+        expectClose(
+          out.dataSync(),
+          Float32Array.from(ref.applyMask(yr, mask).flat(2)),
+          {rtol: 0, atol: 0},
+          'gated output',
+        );
         expect(gate.calculateLosses()[0].dataSync()[0]).to.equal(0);
         // Training: same output, plus the loss against the target of the unmasked y.
         const outT = gate.apply([x, y], {training: true}) as tf.Tensor;
-        expectClose(outT.dataSync(), Float32Array.from(ref.applyMask(yr, mask).flat(2)), {rtol: 0, atol: 0}, 'gated output (training)');
+        expectClose(
+          outT.dataSync(),
+          Float32Array.from(ref.applyMask(yr, mask).flat(2)),
+          {rtol: 0, atol: 0},
+          'gated output (training)',
+        );
         const lossRef = ref.maskLoss(logitsRef, ref.gtMaskRatio(yr, 0.8), 0.7);
         expectClose(gate.calculateLosses()[0].dataSync(), [lossRef], {rtol: 1e-5}, 'mask loss');
-        expect(mask.flat().some(v => v === 0) && mask.flat().some(v => v === 1), 'both mask values occur').to.equal(true);
-        });
+        expect(mask.flat().some(v => v === 0) && mask.flat().some(v => v === 1), 'both mask values occur').to.equal(
+          true,
+        );
+      });
     }
 
     it('drops the softmax with softmax: false (the reference --softmax 0)', () => {
@@ -176,13 +258,20 @@ describe('FTWTGate', () => {
       // The analytic formula itself against central differences of the float64 loss (h = 1e-6).
       const h = 1e-6;
       const loss = (k: number[][], b: number[]) => ref.maskLoss(ref.predictorLogits(xr, k, b), target, 1.5);
-      kernel.forEach((row, i) => row.forEach((_, o) => {
-        const kp = kernel.map(r => r.slice());
-        const km = kernel.map(r => r.slice());
-        kp[i][o] += h;
-        km[i][o] -= h;
-        expectClose([(loss(kp, bias) - loss(km, bias)) / (2 * h)], [expected.kernel[i][o]], {rtol: 1e-5, atol: 1e-8}, `fd kernel[${i}][${o}]`);
-      }));
+      kernel.forEach((row, i) =>
+        row.forEach((_, o) => {
+          const kp = kernel.map(r => r.slice());
+          const km = kernel.map(r => r.slice());
+          kp[i][o] += h;
+          km[i][o] -= h;
+          expectClose(
+            [(loss(kp, bias) - loss(km, bias)) / (2 * h)],
+            [expected.kernel[i][o]],
+            {rtol: 1e-5, atol: 1e-8},
+            `fd kernel[${i}][${o}]`,
+          );
+        }),
+      );
       tf.dispose(grads);
     });
 
@@ -205,10 +294,12 @@ describe('FTWTGate', () => {
       const xd = seeded(3 * 2 * 2 * 4, 31, -2, 2);
       const yd = seeded(3 * 2 * 2 * 5, 32);
       const target = ref.gtMaskRatio(ref.toBSC(yd, outShape), 0.7);
-      const gx = tf.grad((a: tf.Tensor) => {
-        gate.apply([a, tf.tensor(yd, outShape)], {training: true});
-        return gate.calculateLosses()[0];
-      })(tf.tensor(xd, inShape)).dataSync();
+      const gx = tf
+        .grad((a: tf.Tensor) => {
+          gate.apply([a, tf.tensor(yd, outShape)], {training: true});
+          return gate.calculateLosses()[0];
+        })(tf.tensor(xd, inShape))
+        .dataSync();
       const h = 1e-5;
       const fd = xd.map((_, i) => {
         const p = xd.slice();
@@ -240,12 +331,19 @@ describe('FTWTGate', () => {
   describe('in a model', () => {
     function gatedModel(mode: 'decoupled' | 'joint' = 'decoupled'): {model: tf.LayersModel; gate: FTWTGate} {
       const input = tf.input({shape: [6, 6, 2]});
-      const conv = tf.layers.conv2d({filters: 5, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 1})});
+      const conv = tf.layers.conv2d({
+        filters: 5,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+      });
       const c = conv.apply(input) as tf.SymbolicTensor;
       const gate = ftwtGate({massThreshold: 0.85, mode, lossWeight: 0.5, name: 'gate_1'});
       const g = gate.apply([input, c]) as tf.SymbolicTensor;
       const flat = tf.layers.flatten().apply(g) as tf.SymbolicTensor;
-      const out = tf.layers.dense({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}).apply(flat) as tf.SymbolicTensor;
+      const out = tf.layers
+        .dense({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 2})})
+        .apply(flat) as tf.SymbolicTensor;
       const model = tf.model({inputs: input, outputs: out});
       gate.setWeights([tf.tensor2d(seeded(10, 3, -3, 3), [2, 5]), tf.tensor1d(seeded(5, 4))]);
       return {model, gate};
@@ -257,7 +355,11 @@ describe('FTWTGate', () => {
       const target = tf.zeros([4, 3]);
       const conv = model.layers[1];
       const convOut = conv.apply(x) as tf.Tensor;
-      const logits = ref.predictorLogits(ref.toBSC(x.dataSync(), x.shape), rows(gate.getWeights()[0]), Array.from(gate.getWeights()[1].dataSync()));
+      const logits = ref.predictorLogits(
+        ref.toBSC(x.dataSync(), x.shape),
+        rows(gate.getWeights()[0]),
+        Array.from(gate.getWeights()[1].dataSync()),
+      );
       const maskLoss = ref.maskLoss(logits, ref.gtMaskRatio(ref.toBSC(convOut.dataSync(), convOut.shape), 0.85), 0.5);
       const task = tf.tidy(() => tf.mean(tf.square(model.predict(x) as tf.Tensor)).dataSync()[0]);
       model.compile({optimizer: tf.train.sgd(0), loss: 'meanSquaredError'});
@@ -301,11 +403,33 @@ describe('FTWTGate', () => {
       // input → conv0 (the backbone below the gate's input) → conv1 → gate([conv0 out, conv1 out]).
       const conv0KernelAfterStep = async (mode: 'decoupled' | 'joint', lossWeight: number) => {
         const input = tf.input({shape: [6, 6, 2]});
-        const c0 = sym(tf.layers.conv2d({filters: 3, kernelSize: 1, name: 'conv0', kernelInitializer: tf.initializers.glorotUniform({seed: 3})}).apply(input));
-        const c1 = sym(tf.layers.conv2d({filters: 5, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 4})}).apply(c0));
+        const c0 = sym(
+          tf.layers
+            .conv2d({
+              filters: 3,
+              kernelSize: 1,
+              name: 'conv0',
+              kernelInitializer: tf.initializers.glorotUniform({seed: 3}),
+            })
+            .apply(input),
+        );
+        const c1 = sym(
+          tf.layers
+            .conv2d({
+              filters: 5,
+              kernelSize: 3,
+              activation: 'relu',
+              kernelInitializer: tf.initializers.glorotUniform({seed: 4}),
+            })
+            .apply(c0),
+        );
         const gate = ftwtGate({mode, lossWeight, massThreshold: 0.8});
         const g = sym(gate.apply([c0, c1]));
-        const out = sym(tf.layers.dense({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 5})}).apply(tf.layers.flatten().apply(g)));
+        const out = sym(
+          tf.layers
+            .dense({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 5})})
+            .apply(tf.layers.flatten().apply(g)),
+        );
         const model = tf.model({inputs: input, outputs: out});
         gate.setWeights([tf.tensor2d(seeded(15, 6, -3, 3), [3, 5]), tf.tensor1d(seeded(5, 7))]);
         model.compile({optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError'});
@@ -319,7 +443,10 @@ describe('FTWTGate', () => {
       expectClose(await conv0KernelAfterStep('decoupled', 1), taskOnly, {rtol: 0, atol: 0}, 'decoupled conv0 kernel');
       // Joint: the mask loss changes the step of conv0.
       const joint = await conv0KernelAfterStep('joint', 1);
-      expect(Math.max(...Array.from(joint).map((v, i) => Math.abs(v - taskOnly[i]))), 'joint step differs').to.be.greaterThan(1e-4);
+      expect(
+        Math.max(...Array.from(joint).map((v, i) => Math.abs(v - taskOnly[i]))),
+        'joint step differs',
+      ).to.be.greaterThan(1e-4);
     });
 
     it('stops training the predictor when lossWeight is set to 0 (cooldown)', async () => {
@@ -367,7 +494,12 @@ describe('FTWTGate', () => {
     it('rejects a single input and a rank-1 input shape', () => {
       expect(() => ftwtGate().apply(tf.input({shape: [4]}))).to.throw(/inputs.*\[null,4\]/);
       expect(() => ftwtGate().build([[null], [null, 3]])).to.throw(/convInput shape.*\[null\]/);
-      expect(() => ftwtGate().build([[null, 2], [null, null]])).to.throw(/convOutput shape.*\[null,null\]/);
+      expect(() =>
+        ftwtGate().build([
+          [null, 2],
+          [null, null],
+        ]),
+      ).to.throw(/convOutput shape.*\[null,null\]/);
     });
   });
 });
@@ -383,35 +515,55 @@ describe('FTWTGate on MNIST', () => {
   // reference's predictor lr mlr = 0.1). Then on 1000 held-out digits: mask
   // agreement with the targets per gate, against the best constant mask
   // (per-filter majority of the training targets), and the FLOPs reduction.
-  function build(softmax: boolean, size: number): {model: tf.LayersModel; gates: FTWTGate[]; probes: tf.SymbolicTensor[]} {
+  function build(
+    softmax: boolean,
+    size: number,
+  ): {model: tf.LayersModel; gates: FTWTGate[]; probes: tf.SymbolicTensor[]} {
     const init = (seed: number) => tf.initializers.heNormal({seed});
     const x = tf.input({shape: [size, size, 1]});
-    const c1 = sym(tf.layers.conv2d({filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init(1), name: 'conv1'}).apply(x));
+    const c1 = sym(
+      tf.layers
+        .conv2d({filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init(1), name: 'conv1'})
+        .apply(x),
+    );
     const gates = [1, 2, 3].map(i => ftwtGate({massThreshold: 0.9, lossWeight: 1 / 3, softmax, name: `gate${i}`}));
     const g1 = sym(gates[0].apply([x, c1]));
     const p1 = sym(tf.layers.maxPooling2d({poolSize: 2}).apply(g1));
-    const c2 = sym(tf.layers.conv2d({filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init(2), name: 'conv2'}).apply(p1));
+    const c2 = sym(
+      tf.layers
+        .conv2d({filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: init(2), name: 'conv2'})
+        .apply(p1),
+    );
     const g2 = sym(gates[1].apply([p1, c2]));
     const f = sym(tf.layers.flatten().apply(tf.layers.maxPooling2d({poolSize: 2}).apply(g2)));
-    const d1 = sym(tf.layers.dense({units: 32, activation: 'relu', kernelInitializer: init(3), name: 'dense1'}).apply(f));
+    const d1 = sym(
+      tf.layers.dense({units: 32, activation: 'relu', kernelInitializer: init(3), name: 'dense1'}).apply(f),
+    );
     const g3 = sym(gates[2].apply([f, d1]));
-    const out = sym(tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(4), name: 'out'}).apply(g3));
+    const out = sym(
+      tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: init(4), name: 'out'}).apply(g3),
+    );
     return {model: tf.model({inputs: x, outputs: out}), gates, probes: [x, c1, p1, c2, f, d1]};
   }
   const seededGate = (g: FTWTGate, seed: number, bias = 0) => {
     const [k, b] = g.getWeights().map(w => w.shape) as [[number, number], [number]];
     const lim = 1 / Math.sqrt(k[0]);
-    g.setWeights([tf.tensor(seeded(k[0] * k[1], seed, -lim, lim), k), tf.tensor(seeded(b[0], seed + 1, bias - lim, bias + lim), b)]);
+    g.setWeights([
+      tf.tensor(seeded(k[0] * k[1], seed, -lim, lim), k),
+      tf.tensor(seeded(b[0], seed + 1, bias - lim, bias + lim), b),
+    ]);
   };
-  const compile = (m: tf.LayersModel, lr: number) => m.compile({optimizer: tf.train.adam(lr), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
+  const compile = (m: tf.LayersModel, lr: number) =>
+    m.compile({optimizer: tf.train.adam(lr), loss: 'categoricalCrossentropy', metrics: ['accuracy']});
 
   it('predicts masks that agree with the targets on held-out digits and cut the FLOPs (wasm)', async () => {
     await withBackend('wasm', async () => {
       const data = loadMnist({trainSize: 2000, testSize: 1000, seed: 1});
-      const prep = (part: typeof data.train) => tf.tidy(() => {
-        const t = toTensors(part, {image: true});
-        return {x: tf.avgPool(t.x as tf.Tensor4D, 2, 2, 'valid'), y: t.y};
-      });
+      const prep = (part: typeof data.train) =>
+        tf.tidy(() => {
+          const t = toTensors(part, {image: true});
+          return {x: tf.avgPool(t.x as tf.Tensor4D, 2, 2, 'valid'), y: t.y};
+        });
       const tr = prep(data.train);
       const te = prep(data.test);
       // (A) the pretrained backbone, gates open.
@@ -424,7 +576,10 @@ describe('FTWTGate on MNIST', () => {
       await base.model.fit(tr.x, tr.y, {epochs: 3, batchSize: 32, shuffle: false, verbose: 0});
       const accOf = (m: tf.LayersModel) => tf.tidy(() => (m.evaluate(te.x, te.y) as tf.Scalar[])[1].dataSync()[0]);
       const pretrained = accOf(base.model);
-      const results: Record<string, {agree: number[]; constant: number[]; accuracy: number; reduction: number; estimate: number}> = {};
+      const results: Record<
+        string,
+        {agree: number[]; constant: number[]; accuracy: number; reduction: number; estimate: number}
+      > = {};
       for (const softmax of [true, false]) {
         // (B) fresh predictors on the frozen backbone.
         const run = build(softmax, 14);
@@ -441,18 +596,30 @@ describe('FTWTGate on MNIST', () => {
         tf.tidy(() => {
           const [c1, p1, c2, f, d1, x] = probe.predict(te.x) as tf.Tensor[];
           const trainOuts = probe.predict(tr.x) as tf.Tensor[];
-          const pairs: Array<[tf.Tensor, tf.Tensor, tf.Tensor]> = [[x, c1, trainOuts[0]], [p1, c2, trainOuts[2]], [f, d1, trainOuts[4]]];
+          const pairs: Array<[tf.Tensor, tf.Tensor, tf.Tensor]> = [
+            [x, c1, trainOuts[0]],
+            [p1, c2, trainOuts[2]],
+            [f, d1, trainOuts[4]],
+          ];
           run.gates.forEach((g, i) => {
             const [input, output, trainOutput] = pairs[i];
             const target = g.targetMask(output);
             agree.push(tf.mean(tf.cast(tf.equal(g.predictMask(input), target), 'float32')).dataSync()[0]);
             const majority = tf.round(tf.mean(g.targetMask(trainOutput), 0)); // [C]
-            constant.push(tf.mean(tf.cast(tf.equal(tf.mul(tf.onesLike(target), majority), target), 'float32')).dataSync()[0]);
+            constant.push(
+              tf.mean(tf.cast(tf.equal(tf.mul(tf.onesLike(target), majority), target), 'float32')).dataSync()[0],
+            );
           });
         });
         const flops = ftwtFlops(run.model, te.x);
-        const estimate = (ftwtFlops(run.model, te.x, {masks: 'target'})).reduction;
-        results[softmax ? 'softmax' : 'no-softmax'] = {agree, constant, accuracy: accOf(run.model), reduction: flops.reduction, estimate};
+        const estimate = ftwtFlops(run.model, te.x, {masks: 'target'}).reduction;
+        results[softmax ? 'softmax' : 'no-softmax'] = {
+          agree,
+          constant,
+          accuracy: accOf(run.model),
+          reduction: flops.reduction,
+          estimate,
+        };
         run.model.dispose();
       }
       const fmt = (v: number[]) => v.map(a => a.toFixed(3)).join('/');
@@ -479,7 +646,9 @@ describe('FTWTGate on MNIST', () => {
       expect(sm.agree[2] - sm.constant[2], 'softmax: gate3 gain over a constant mask').to.be.greaterThan(0.07);
       expect(sm.reduction, 'softmax: FLOPs reduction').to.be.greaterThan(0.39);
       expect(sm.accuracy, 'softmax: accuracy with masks').to.be.greaterThan(0.75);
-      raw.agree.forEach((a, i) => expect(a, `no-softmax: gate${i + 1} agreement`).to.be.greaterThan([0.82, 0.81, 0.93][i]));
+      raw.agree.forEach((a, i) =>
+        expect(a, `no-softmax: gate${i + 1} agreement`).to.be.greaterThan([0.82, 0.81, 0.93][i]),
+      );
       expect(raw.agree[1], 'no-softmax: gate2 at least the constant mask').to.be.at.least(raw.constant[1]);
       expect(raw.agree[2] - raw.constant[2], 'no-softmax: gate3 gain over a constant mask').to.be.greaterThan(0.12);
       expect(raw.reduction, 'no-softmax: FLOPs reduction').to.be.greaterThan(0.33);

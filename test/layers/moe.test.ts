@@ -27,14 +27,22 @@ function weightsOf(layer: MoE): Record<string, Float32Array> {
 
 /** Random non-zero weights (biases too) so every term of the formula matters. */
 function randomise(layer: MoE, seed: number): void {
-  layer.setWeights(layer.getWeights().map((w, i) => (w.rank === 0 ? w.clone() : tf.randomNormal(w.shape, 0, 0.7, 'float32', seed + i))));
+  layer.setWeights(
+    layer
+      .getWeights()
+      .map((w, i) => (w.rank === 0 ? w.clone() : tf.randomNormal(w.shape, 0, 0.7, 'float32', seed + i))),
+  );
 }
 
 /** Per-sample gate entropy in nats (float64). */
 function meanEntropy(g: ArrayLike<number>, nE: number): number {
   let h = 0;
   const n = g.length / nE;
-  for (let r = 0; r < n; r++) for (let e = 0; e < nE; e++) { const p = g[r * nE + e]; if (p > 0) h -= p * Math.log(p); }
+  for (let r = 0; r < n; r++)
+    for (let e = 0; e < nE; e++) {
+      const p = g[r * nE + e];
+      if (p > 0) h -= p * Math.log(p);
+    }
   return h / n;
 }
 
@@ -53,16 +61,39 @@ describe('MoE', () => {
   for (const c of cases) {
     it(`matches the float64 formula: gate ${c.gate}, expertUnits ${c.expertUnits}, τ ${c.tau}, topK ${c.topK}, φ ${c.act}${c.topK ? ' @wasm' : ''}`, () => {
       const [n, nIn, nE, nOut] = [6, 3, 4, 2];
-      const layer = moe({numExperts: nE, units: nOut, gate: c.gate, expertUnits: c.expertUnits, temperature: c.tau, topK: c.topK, expertActivation: c.act, seed: 3});
+      const layer = moe({
+        numExperts: nE,
+        units: nOut,
+        gate: c.gate,
+        expertUnits: c.expertUnits,
+        temperature: c.tau,
+        topK: c.topK,
+        expertActivation: c.act,
+        seed: 3,
+      });
       const x = tf.randomNormal([n, nIn], 0, 1, 'float32', 9);
       tf.tidy(() => layer.apply(x) as tf.Tensor);
       randomise(layer, 40);
       const y = tf.tidy(() => layer.apply(x) as tf.Tensor);
       const w = weightsOf(layer);
       const phi = c.act === 'linear' ? (z: number) => z : c.act === 'tanh' ? Math.tanh : (z: number) => Math.max(0, z);
-      const ref = moeRef(x.dataSync(), n, nIn, nE, c.expertUnits ?? nOut, nOut,
-        {wg: w.gate_kernel, bg: w.gate_bias, k: w.expert_kernel, c: w.expert_bias, v: w.expert_out_kernel, d: w.expert_out_bias},
-        {tau: c.tau, sigma: c.gate === 'activation-softmax' ? sigmoid : undefined, phi, topK: c.topK ?? undefined});
+      const ref = moeRef(
+        x.dataSync(),
+        n,
+        nIn,
+        nE,
+        c.expertUnits ?? nOut,
+        nOut,
+        {
+          wg: w.gate_kernel,
+          bg: w.gate_bias,
+          k: w.expert_kernel,
+          c: w.expert_bias,
+          v: w.expert_out_kernel,
+          d: w.expert_out_bias,
+        },
+        {tau: c.tau, sigma: c.gate === 'activation-softmax' ? sigmoid : undefined, phi, topK: c.topK ?? undefined},
+      );
       // One matmul chain of ≤ 5 terms and a softmax in float32: rtol 1e-4.
       expectClose(y.dataSync(), ref.y, {rtol: 1e-4, atol: 1e-5}, 'y');
       const g = layer.gateProbabilities(x);
@@ -77,15 +108,41 @@ describe('MoE', () => {
     const yInf = tf.tidy(() => layer.apply(x) as tf.Tensor);
     const yTrain = tf.tidy(() => layer.apply(x, {training: true}) as tf.Tensor);
     const w = weightsOf(layer);
-    const dense = moeRef(x.dataSync(), 5, 2, 4, 1, 1, {wg: w.gate_kernel, bg: w.gate_bias, k: w.expert_kernel, c: w.expert_bias}, {tau: 1, phi: z => z});
-    const top1 = moeRef(x.dataSync(), 5, 2, 4, 1, 1, {wg: w.gate_kernel, bg: w.gate_bias, k: w.expert_kernel, c: w.expert_bias}, {tau: 1, phi: z => z, topK: 1});
+    const dense = moeRef(
+      x.dataSync(),
+      5,
+      2,
+      4,
+      1,
+      1,
+      {wg: w.gate_kernel, bg: w.gate_bias, k: w.expert_kernel, c: w.expert_bias},
+      {tau: 1, phi: z => z},
+    );
+    const top1 = moeRef(
+      x.dataSync(),
+      5,
+      2,
+      4,
+      1,
+      1,
+      {wg: w.gate_kernel, bg: w.gate_bias, k: w.expert_kernel, c: w.expert_bias},
+      {tau: 1, phi: z => z, topK: 1},
+    );
     expectClose(yTrain.dataSync(), dense.y, {rtol: 1e-4, atol: 1e-6}, 'training output (dense gates)');
     expectClose(yInf.dataSync(), top1.y, {rtol: 1e-4, atol: 1e-6}, 'inference output (top-1)');
     tf.dispose([x, yInf, yTrain]);
   });
 
   it('agrees with central finite differences for inputs and all weights', () => {
-    const layer = moe({numExperts: 3, units: 2, expertUnits: 3, expertActivation: 'tanh', gate: 'activation-softmax', gateActivation: 'tanh', seed: 5});
+    const layer = moe({
+      numExperts: 3,
+      units: 2,
+      expertUnits: 3,
+      expertActivation: 'tanh',
+      gate: 'activation-softmax',
+      gateActivation: 'tanh',
+      seed: 5,
+    });
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 6);
     expect(gradientCheck(layer, x).checked).to.be.greaterThan(60);
     x.dispose();
@@ -103,7 +160,10 @@ describe('MoE', () => {
     const p = [0, 0, 0, 0];
     for (let r = 0; r < 16; r++) {
       let best = 0;
-      for (let e = 0; e < 4; e++) { p[e] += gd[r * 4 + e] / 16; if (gd[r * 4 + e] > gd[r * 4 + best]) best = e; }
+      for (let e = 0; e < 4; e++) {
+        p[e] += gd[r * 4 + e] / 16;
+        if (gd[r * 4 + e] > gd[r * 4 + best]) best = e;
+      }
       f[best] += 1 / 16;
     }
     const expected = 0.5 * 4 * f.reduce((s, v, e) => s + v * p[e], 0);
@@ -124,14 +184,32 @@ describe('MoE', () => {
 
   it('passes the layer suite (rank-3 input, expert MLPs)', async () => {
     await runLayerSuite({
-      make: () => moe({numExperts: 3, units: 4, expertUnits: 5, topK: 2, loadBalance: 0.01, gate: 'activation-softmax', seed: 1}),
-      inputShape: [2, 6], outputShape: [2, 4],
-      weights: {gate_kernel: [6, 3], gate_bias: [3], expert_kernel: [3, 6, 5], expert_bias: [3, 5], expert_out_kernel: [3, 5, 4], expert_out_bias: [3, 4], temperature: []},
+      make: () =>
+        moe({numExperts: 3, units: 4, expertUnits: 5, topK: 2, loadBalance: 0.01, gate: 'activation-softmax', seed: 1}),
+      inputShape: [2, 6],
+      outputShape: [2, 4],
+      weights: {
+        gate_kernel: [6, 3],
+        gate_bias: [3],
+        expert_kernel: [3, 6, 5],
+        expert_bias: [3, 5],
+        expert_out_kernel: [3, 5, 4],
+        expert_out_bias: [3, 4],
+        temperature: [],
+      },
     });
   });
 
   it('round-trips through tfa.io.fileSystem with an annealed τ kept in the weights', async () => {
-    const layer = moe({numExperts: 3, units: 2, gate: 'activation-softmax', gateActivation: 'tanh', topK: 2, temperature: 0.8, seed: 4});
+    const layer = moe({
+      numExperts: 3,
+      units: 2,
+      gate: 'activation-softmax',
+      gateActivation: 'tanh',
+      topK: 2,
+      temperature: 0.8,
+      seed: 4,
+    });
     const model = tf.sequential({layers: [tf.layers.dense({units: 3, inputShape: [4]}), layer]});
     layer.setTemperature(0.05);
     const x = tf.randomNormal([5, 4], 0, 1, 'float32', 2);
@@ -146,7 +224,12 @@ describe('MoE', () => {
   });
 
   it('leaks no tensors over 100 fit steps with the load-balancing loss', async () => {
-    const model = tf.sequential({layers: [moe({numExperts: 3, units: 2, inputShape: [4], loadBalance: 0.1, topK: 1, seed: 1}), tf.layers.dense({units: 1})]});
+    const model = tf.sequential({
+      layers: [
+        moe({numExperts: 3, units: 2, inputShape: [4], loadBalance: 0.1, topK: 1, seed: 1}),
+        tf.layers.dense({units: 1}),
+      ],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);
@@ -221,8 +304,20 @@ describe('callbacks.temperatureSchedule', () => {
 
   it('anneals τ during fit to near one-hot gates: probe entropy falls from ~ln E to < 0.05 nats @wasm', async () => {
     const nE = 4;
-    const layer = moe({numExperts: nE, units: 1, gate: 'activation-softmax', gateActivation: 'tanh', seed: 3, name: 'moe'});
-    const model = tf.sequential({layers: [tf.layers.dense({units: 2, inputShape: [2], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}), layer]});
+    const layer = moe({
+      numExperts: nE,
+      units: 1,
+      gate: 'activation-softmax',
+      gateActivation: 'tanh',
+      seed: 3,
+      name: 'moe',
+    });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 2, inputShape: [2], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
+        layer,
+      ],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([64, 2], 0, 1, 'float32', 5);
     const y = tf.abs(tf.sum(x, 1, true));
@@ -267,9 +362,20 @@ describe('callbacks.temperatureSchedule', () => {
     const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2], name: 'd'})]});
     model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
     const x = tf.zeros([2, 2]);
-    for (const [name, re] of [['d', /MoE.*'d'.*Dense/], ['nope', /'nope'.*available/]] as const) {
+    for (const [name, re] of [
+      ['d', /MoE.*'d'.*Dense/],
+      ['nope', /'nope'.*available/],
+    ] as const) {
       let err: unknown = null;
-      try { await model.fit(x, tf.zeros([2, 1]), {epochs: 1, verbose: 0, callbacks: [new TemperatureSchedule({layer: name, epochs: 2})]}); } catch (e) { err = e; }
+      try {
+        await model.fit(x, tf.zeros([2, 1]), {
+          epochs: 1,
+          verbose: 0,
+          callbacks: [new TemperatureSchedule({layer: name, epochs: 2})],
+        });
+      } catch (e) {
+        err = e;
+      }
       expect(String(err)).to.match(re);
     }
     x.dispose();

@@ -52,8 +52,6 @@ function chiSquare(ks: number[], pmf: Float64Array): {chi2: number; df: number} 
 /** Upper α = 0.001 χ² quantile, Wilson–Hilferty approximation (z = 3.090). */
 const chi2Critical = (df: number) => df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
 
-
-
 describe('NestedDropout', () => {
   it('is the identity at inference and keeps the first inferenceUnits when set @wasm', () => {
     const x = tf.randomNormal([3, 6], 0, 1, 'float32', 1);
@@ -113,14 +111,18 @@ describe('NestedDropout', () => {
     const out = layer.apply(input) as tf.SymbolicTensor;
     expect(out.shape).to.deep.equal([null, 2, 6]);
     expect(layer.trainableWeights).to.have.length(0);
-    expect(layer.nonTrainableWeights.map(w => [w.originalName.replace(/_\d+$/, '').split('/').pop(), w.dtype, w.shape])).to.deep.equal([['stream_state', 'int32', []]]);
+    expect(
+      layer.nonTrainableWeights.map(w => [w.originalName.replace(/_\d+$/, '').split('/').pop(), w.dtype, w.shape]),
+    ).to.deep.equal([['stream_state', 'int32', []]]);
     expect(layer.getWeights()[0].dataSync()[0]).to.equal(3); // the stream starts at the seed
     const model = tf.model({inputs: input, outputs: out});
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async a => {
-      artifacts = a;
-      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async a => {
+        artifacts = a;
+        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     const strip = ({name: _n, ...rest}: tf.serialization.ConfigDict) => rest;
     expect(strip(loaded.layers[1].getConfig())).to.deep.equal(strip(layer.getConfig()));
@@ -135,7 +137,9 @@ describe('NestedDropout', () => {
 
   it('round-trips an inferenceUnits chosen after training through tfa.io.fileSystem', async () => {
     const drop = nestedDropout({distribution: 'half-gaussian', sigma: 2, seed: 9});
-    const model = tf.sequential({layers: [tf.layers.dense({units: 5, inputShape: [3]}), drop, tf.layers.dense({units: 2})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 5, inputShape: [3]}), drop, tf.layers.dense({units: 2})],
+    });
     drop.setInferenceUnits(3);
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 3);
     const loaded = await roundTrip(model, x);
@@ -150,11 +154,13 @@ describe('NestedDropout', () => {
     it(`save → load (same process) → continue equals uninterrupted training exactly (${seed == null ? 'unseeded' : 'seeded'})`, async () => {
       const build = () => {
         const init = (s: number) => tf.initializers.glorotUniform({seed: s});
-        const m = tf.sequential({layers: [
-          tf.layers.dense({units: 12, inputShape: [4], kernelInitializer: init(1)}),
-          nestedDropout({sigma: 4, seed}),
-          tf.layers.dense({units: 2, kernelInitializer: init(2)}),
-        ]});
+        const m = tf.sequential({
+          layers: [
+            tf.layers.dense({units: 12, inputShape: [4], kernelInitializer: init(1)}),
+            nestedDropout({sigma: 4, seed}),
+            tf.layers.dense({units: 2, kernelInitializer: init(2)}),
+          ],
+        });
         m.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
         return m;
       };
@@ -164,18 +170,24 @@ describe('NestedDropout', () => {
       const a = build();
       await a.fit(x, y, {...opts, epochs: 2});
       let artifacts: tf.io.ModelArtifacts | undefined;
-      await a.save(tf.io.withSaveHandler(async art => {
-        artifacts = art;
-        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-      }), {includeOptimizer: true});
+      await a.save(
+        tf.io.withSaveHandler(async art => {
+          artifacts = art;
+          return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+        }),
+        {includeOptimizer: true},
+      );
       // Same process: the reloaded variables get `_1`-suffixed names.
       const b = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
       expect(b.layers[1].weights[0].name).to.not.equal(a.layers[1].weights[0].name);
       const kA: number[] = [];
       const kB: number[] = [];
-      const track = (m: tf.LayersModel, ks: number[]) => new tf.CustomCallback({onBatchEnd: async () => {
-        ks.push((m.layers[1] as NestedDropout).lastUnits!);
-      }});
+      const track = (m: tf.LayersModel, ks: number[]) =>
+        new tf.CustomCallback({
+          onBatchEnd: async () => {
+            ks.push((m.layers[1] as NestedDropout).lastUnits!);
+          },
+        });
       await a.fit(x, y, {...opts, epochs: 3, callbacks: [track(a, kA)]});
       await b.fit(x, y, {...opts, epochs: 3, callbacks: [track(b, kB)]});
       expect(kB).to.deep.equal(kA);
@@ -200,11 +212,13 @@ describe('NestedDropout', () => {
   });
 
   it('leaks no tensors over 100 fit steps', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 8, inputShape: [4]}),
-      nestedDropout({sigma: 4, seed: 1}),
-      tf.layers.dense({units: 1, useBias: false}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 8, inputShape: [4]}),
+        nestedDropout({sigma: 4, seed: 1}),
+        tf.layers.dense({units: 1, useBias: false}),
+      ],
+    });
     model.compile({optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);
@@ -220,12 +234,15 @@ describe('NestedDropout', () => {
     expect(() => nestedDropout({p: 0})).to.throw(/p .*0/);
     expect(() => nestedDropout({inferenceUnits: 0})).to.throw(/inferenceUnits.*0/);
     expect(() => nestedDropout({seed: -1})).to.throw(/seed.*-1/);
-    expect(() => nestedDropout({inferenceUnits: 9}).apply(tf.input({shape: [4]}))).to.throw(/inferenceUnits.*\[1, 4\].*9/);
+    expect(() => nestedDropout({inferenceUnits: 9}).apply(tf.input({shape: [4]}))).to.throw(
+      /inferenceUnits.*\[1, 4\].*9/,
+    );
     expect(() => nestedDropout({sigma: 0.01, mu: -10}).apply(tf.input({shape: [4]}))).to.throw(/sigma.*0\.01/);
   });
   it('registers class names that plain tfjs does not, mapped to these classes', () => {
     expect(registeredByPlainTfjs(['NestedDropout'])).to.deep.equal([]);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const [name, cls] of Object.entries({NestedDropout} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
+    for (const [name, cls] of Object.entries({NestedDropout} as Record<string, unknown>))
+      expect(map[name][0]).to.equal(cls);
   });
 });

@@ -16,7 +16,10 @@ import {highFrequencySignal, psnr, sirenModel} from '../../scripts/experiments/w
 function stats(v: ArrayLike<number>): {max: number; sd: number} {
   let m = 0;
   let max = 0;
-  for (let i = 0; i < v.length; i++) { m += v[i] / v.length; max = Math.max(max, Math.abs(v[i])); }
+  for (let i = 0; i < v.length; i++) {
+    m += v[i] / v.length;
+    max = Math.max(max, Math.abs(v[i]));
+  }
   let s = 0;
   for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2 / v.length;
   return {max, sd: Math.sqrt(s)};
@@ -38,11 +41,12 @@ describe('Sine', () => {
     const [w, b] = layer.getWeights().map(t => t.dataSync());
     const xd = x.dataSync();
     const ref = new Float64Array(6 * 5);
-    for (let r = 0; r < 6; r++) for (let o = 0; o < 5; o++) {
-      let z = b[o];
-      for (let i = 0; i < 4; i++) z += xd[r * 4 + i] * w[i * 5 + o];
-      ref[r * 5 + o] = Math.sin(7 * z);
-    }
+    for (let r = 0; r < 6; r++)
+      for (let o = 0; o < 5; o++) {
+        let z = b[o];
+        for (let i = 0; i < 4; i++) z += xd[r * 4 + i] * w[i * 5 + o];
+        ref[r * 5 + o] = Math.sin(7 * z);
+      }
     expect(y.shape).to.deep.equal([2, 3, 5]);
     // ω0 = 7 amplifies float32 round-off of the 4-term sum: atol 1e-5.
     expectClose(y.dataSync(), ref, {rtol: 1e-5, atol: 1e-5}, 'y');
@@ -76,16 +80,23 @@ describe('Sine', () => {
   });
 
   it('passes the layer suite', async () => {
-    await runLayerSuite({make: () => sine({units: 4, omega0: 3, seed: 1}), inputShape: [2, 3], outputShape: [2, 4], weights: {kernel: [3, 4], bias: [4]}});
+    await runLayerSuite({
+      make: () => sine({units: 4, omega0: 3, seed: 1}),
+      inputShape: [2, 3],
+      outputShape: [2, 4],
+      weights: {kernel: [3, 4], bias: [4]},
+    });
   });
 
   it('round-trips through tfa.io.fileSystem with WINNER kernels (config and weights)', async () => {
     const target = tf.sin(tf.mul(tf.linspace(-1, 1, 128), 100));
-    const model = tf.sequential({layers: [
-      sine({units: 8, isFirst: true, inputShape: [1], kernelInitializer: winner({target, isFirst: true, seed: 1})}),
-      sine({units: 8, useBias: false, kernelInitializer: winner({target, seed: 2})}),
-      tf.layers.dense({units: 1, kernelInitializer: winner({psi: 0.3, seed: 3}) as never}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        sine({units: 8, isFirst: true, inputShape: [1], kernelInitializer: winner({target, isFirst: true, seed: 1})}),
+        sine({units: 8, useBias: false, kernelInitializer: winner({target, seed: 2})}),
+        tf.layers.dense({units: 1, kernelInitializer: winner({psi: 0.3, seed: 3}) as never}),
+      ],
+    });
     const x = tf.reshape(tf.linspace(-1, 1, 6), [6, 1]);
     const loaded = await roundTrip(model, x);
     const init = loaded.layers[0].getConfig().kernelInitializer as {className: string; config: {psi: number}};
@@ -108,7 +119,9 @@ describe('Sine', () => {
   it('rejects bad arguments with errors naming them', () => {
     expect(() => sine({units: 0})).to.throw(/units.*0/);
     expect(() => sine({units: 2, omega0: -1})).to.throw(/omega0.*-1/);
-    expect(() => sine({units: 2, kernelInitializer: {className: 'NoSuchInit'}})).to.throw(/kernelInitializer.*NoSuchInit/);
+    expect(() => sine({units: 2, kernelInitializer: {className: 'NoSuchInit'}})).to.throw(
+      /kernelInitializer.*NoSuchInit/,
+    );
     expect(() => winner({} as never)).to.throw(/target or psi/);
     expect(() => winner({psi: 2})).to.throw(/psi.*2/);
     expect(() => winner({psi: 0.2, inDim: 3})).to.throw(/inDim.*3/);
@@ -121,7 +134,8 @@ describe('Sine', () => {
   it('registers class names plain tfjs does not, mapped to these classes', () => {
     expect(registeredByPlainTfjs(['Sine', 'SirenUniform', 'WinnerInit'])).to.deep.equal([]);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const [name, cls] of Object.entries({Sine, SirenUniform, WinnerInit} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
+    for (const [name, cls] of Object.entries({Sine, SirenUniform, WinnerInit} as Record<string, unknown>))
+      expect(map[name][0]).to.equal(cls);
   });
 });
 
@@ -135,7 +149,7 @@ describe('initializers.winner', () => {
     expect(spectralCentroid(multi)).to.be.closeTo(spectralCentroidRef(multi.dataSync(), 1, 48, 2), 1e-10);
     expect(spectralCentroid(img)).to.be.closeTo(spectralCentroidRef(img.dataSync(), 6, 20, 3), 1e-10);
     // A pure tone at bin 16 of 128 samples: centroid 16/128, ψ = 2·0.125 = 0.25.
-    const tone = tf.cos(tf.mul(tf.range(0, 128), 2 * Math.PI * 16 / 128));
+    const tone = tf.cos(tf.mul(tf.range(0, 128), (2 * Math.PI * 16) / 128));
     expect(spectralCentroid(tone)).to.be.closeTo(0.25, 1e-4);
     tf.dispose([sig, multi, img, tone]);
   });
@@ -145,7 +159,10 @@ describe('initializers.winner', () => {
     expect(winner({psi: 0.3, isFirst: true}).noiseScale).to.be.closeTo(3500 * (1 - Math.exp(-2.1)), 1e-9);
     expect(winner({psi: 0.3}).noiseScale).to.be.closeTo(0.9, 1e-12);
     // image, C = 3: 50·(1 − e^{−5·0.3/3}) = 19.67; S1 = 0.4·0.1 = 0.04
-    expect(winner({psi: 0.3, inDim: 2, channels: 3, isFirst: true}).noiseScale).to.be.closeTo(50 * (1 - Math.exp(-0.5)), 1e-9);
+    expect(winner({psi: 0.3, inDim: 2, channels: 3, isFirst: true}).noiseScale).to.be.closeTo(
+      50 * (1 - Math.exp(-0.5)),
+      1e-9,
+    );
     expect(winner({psi: 0.3, inDim: 2, channels: 3}).noiseScale).to.be.closeTo(0.04, 1e-12);
     const img = tf.zeros([4, 8, 3]);
     expect(winner({target: img}).inDim).to.equal(2);
@@ -154,7 +171,10 @@ describe('initializers.winner', () => {
   });
 
   it('draws SIREN uniform weights plus N(0, (S/ω0)²): sd² = B²/3 + (S/ω0)² (first and second layer)', () => {
-    for (const [isFirst, shape, psi] of [[true, [1, 4000], 0.02], [false, [64, 64], 0.3]] as const) {
+    for (const [isFirst, shape, psi] of [
+      [true, [1, 4000], 0.02],
+      [false, [64, 64], 0.3],
+    ] as const) {
       const init = winner({psi, isFirst, seed: 9});
       const w = init.apply([...shape]);
       const bound = isFirst ? 1 / shape[0] : Math.sqrt(6 / shape[0]) / 30;

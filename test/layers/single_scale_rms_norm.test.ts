@@ -10,10 +10,11 @@ import {registeredByPlainTfjs} from '../helpers/registry';
 import {roundTrip} from '../helpers/roundtrip';
 import {ssRmsNormRef} from '../reference/layers';
 
-
-
 describe('SingleScaleRMSNorm', () => {
-  for (const shape of [[2, 3, 5], [5, 3]]) {
+  for (const shape of [
+    [2, 3, 5],
+    [5, 3],
+  ]) {
     it(`matches γ·x/√(mean(x²)+ε) in float64 on input [${shape}] with γ = 1.7${shape.length === 2 ? ' @wasm' : ''}`, () => {
       const layer = singleScaleRMSNorm({epsilon: 1e-3});
       const x = tf.randomNormal(shape, 0, 2, 'float32', 4);
@@ -21,7 +22,12 @@ describe('SingleScaleRMSNorm', () => {
       layer.setWeights([tf.scalar(1.7)]);
       const y = tf.tidy(() => layer.apply(x) as tf.Tensor);
       // A mean over ≤ 5 squares and one rsqrt in float32: rtol 1e-5.
-      expectClose(y.dataSync(), ssRmsNormRef(x.dataSync(), shape[shape.length - 1], 1.7, 1e-3), {rtol: 1e-5, atol: 1e-6}, 'y');
+      expectClose(
+        y.dataSync(),
+        ssRmsNormRef(x.dataSync(), shape[shape.length - 1], 1.7, 1e-3),
+        {rtol: 1e-5, atol: 1e-6},
+        'y',
+      );
       tf.dispose([x, y]);
     });
   }
@@ -51,11 +57,18 @@ describe('SingleScaleRMSNorm', () => {
   });
 
   it('passes the layer suite', async () => {
-    await runLayerSuite({make: () => singleScaleRMSNorm(), inputShape: [3, 5], outputShape: [3, 5], weights: {scale: []}});
+    await runLayerSuite({
+      make: () => singleScaleRMSNorm(),
+      inputShape: [3, 5],
+      outputShape: [3, 5],
+      weights: {scale: []},
+    });
   });
 
   it('round-trips through tfa.io.fileSystem with a trained scale and ε', async () => {
-    const model = tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [3]}), singleScaleRMSNorm({epsilon: 1e-4})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 4, inputShape: [3]}), singleScaleRMSNorm({epsilon: 1e-4})],
+    });
     model.layers[1].setWeights([tf.scalar(0.37)]);
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 2);
     const loaded = await roundTrip(model, x);
@@ -67,7 +80,9 @@ describe('SingleScaleRMSNorm', () => {
   });
 
   it('leaks no tensors over 100 fit steps', async () => {
-    const model = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]}), singleScaleRMSNorm(), tf.layers.dense({units: 1})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 8, inputShape: [4]}), singleScaleRMSNorm(), tf.layers.dense({units: 1})],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);
@@ -84,6 +99,7 @@ describe('SingleScaleRMSNorm', () => {
   it('registers class names that plain tfjs does not, mapped to these classes', () => {
     expect(registeredByPlainTfjs(['SingleScaleRMSNorm'])).to.deep.equal([]);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const [name, cls] of Object.entries({SingleScaleRMSNorm} as Record<string, unknown>)) expect(map[name][0]).to.equal(cls);
+    for (const [name, cls] of Object.entries({SingleScaleRMSNorm} as Record<string, unknown>))
+      expect(map[name][0]).to.equal(cls);
   });
 });

@@ -18,7 +18,10 @@ describe('SurrogateSign', () => {
   });
 
   it('computes sign(x) in the forward pass @wasm', () => {
-    const x = tf.tensor2d([[-3, -0.01, 0], [0.01, 0.7, 5]]);
+    const x = tf.tensor2d([
+      [-3, -0.01, 0],
+      [0.01, 0.7, 5],
+    ]);
     const y = tf.tidy(() => surrogateSign().apply(x) as tf.Tensor);
     expect(Array.from(y.dataSync())).to.deep.equal([-1, -1, 0, 1, 1, 1]);
     tf.dispose([x, y]);
@@ -34,7 +37,12 @@ describe('SurrogateSign', () => {
         const dy = tf.tensor1d(dys);
         const g = tf.tidy(() => tf.grad(v => tf.sum(tf.mul(layer.apply(v) as tf.Tensor, dy)))(x));
         // Elementwise float32 exp/sigmoid against float64: rtol 1e-5.
-        expectClose(g.dataSync(), xs.map((v, i) => dys[i] * surrogateRef(v, kind, beta)), {rtol: 1e-5, atol: 1e-6}, `${kind} grad`);
+        expectClose(
+          g.dataSync(),
+          xs.map((v, i) => dys[i] * surrogateRef(v, kind, beta)),
+          {rtol: 1e-5, atol: 1e-6},
+          `${kind} grad`,
+        );
         tf.dispose([x, dy, g]);
       });
     }
@@ -64,11 +72,13 @@ describe('SurrogateSign', () => {
     // y = sign(x0 + x1); a sign hidden layer followed by Dense learns it.
     const x = tf.randomNormal([128, 2], 0, 1, 'float32', 3);
     const y = tf.tidy(() => tf.cast(tf.greater(tf.sum(x, 1, true), 0), 'float32'));
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 16, inputShape: [2], kernelInitializer: tf.initializers.glorotNormal({seed: 1})}),
-      surrogateSign({surrogate: 'sigmoid', beta: 2}),
-      tf.layers.dense({units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotNormal({seed: 2})}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 16, inputShape: [2], kernelInitializer: tf.initializers.glorotNormal({seed: 1})}),
+        surrogateSign({surrogate: 'sigmoid', beta: 2}),
+        tf.layers.dense({units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotNormal({seed: 2})}),
+      ],
+    });
     model.compile({optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy']});
     const first = model.layers[0].getWeights()[0].dataSync().slice();
     const h = await model.fit(x, y, {epochs: 60, batchSize: 128, verbose: 0});
@@ -76,7 +86,10 @@ describe('SurrogateSign', () => {
     // A bias-free-ish separable problem: ≥ 95 % once the hidden signs align (chance is ~50 %).
     expect(acc[acc.length - 1]).to.be.greaterThan(0.95);
     const after = model.layers[0].getWeights()[0].dataSync();
-    expect(after.some((v, i) => v !== first[i]), 'first-layer kernel moved through the sign').to.equal(true);
+    expect(
+      after.some((v, i) => v !== first[i]),
+      'first-layer kernel moved through the sign',
+    ).to.equal(true);
     tf.dispose([x, y]);
     model.dispose();
   });
@@ -89,7 +102,9 @@ describe('SurrogateSign', () => {
   });
 
   it('round-trips through tfa.io.fileSystem with its surrogate and β', async () => {
-    const model = tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [3]}), surrogateSign({surrogate: 'triangle', beta: 0.25})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 4, inputShape: [3]}), surrogateSign({surrogate: 'triangle', beta: 0.25})],
+    });
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 2);
     const loaded = await roundTrip(model, x);
     expect(loaded.layers[1]).to.be.instanceOf(SurrogateSign);
@@ -100,7 +115,9 @@ describe('SurrogateSign', () => {
   });
 
   it('leaks no tensors over 100 fit steps', async () => {
-    const model = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]}), surrogateSign(), tf.layers.dense({units: 1})]});
+    const model = tf.sequential({
+      layers: [tf.layers.dense({units: 8, inputShape: [4]}), surrogateSign(), tf.layers.dense({units: 1})],
+    });
     model.compile({optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 4], 0, 1, 'float32', 1);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 2);

@@ -7,7 +7,12 @@ import {expectNoLeak} from '../helpers/leaks';
 import {householder, matmul64, randomSymmetric, seededUniform} from '../reference/spectral';
 
 /** ‖A − V Λ Vᵀ‖_max and ‖VᵀV − I‖_max for row-eigenvectors vt (row k = v_k). */
-function residuals(a: Float64Array, values: ArrayLike<number>, vt: ArrayLike<number>, n: number): {rec: number; orth: number} {
+function residuals(
+  a: Float64Array,
+  values: ArrayLike<number>,
+  vt: ArrayLike<number>,
+  n: number,
+): {rec: number; orth: number} {
   let rec = 0;
   let orth = 0;
   for (let i = 0; i < n; i++) {
@@ -27,7 +32,12 @@ function residuals(a: Float64Array, values: ArrayLike<number>, vt: ArrayLike<num
 
 describe('linalg.eigh', () => {
   it('returns the sorted diagonal of a diagonal matrix exactly @wasm', () => {
-    const a = tf.tensor2d([[3, 0, 0, 0], [0, -1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 0]]);
+    const a = tf.tensor2d([
+      [3, 0, 0, 0],
+      [0, -1, 0, 0],
+      [0, 0, 2, 0],
+      [0, 0, 0, 0],
+    ]);
     expect(Array.from(eigvalsh(a))).to.deep.equal([-1, 0, 2, 3]);
     const {values, vectors} = eigh(a);
     expect(Array.from(values)).to.deep.equal([-1, 0, 2, 3]);
@@ -147,7 +157,10 @@ describe('linalg.eigh', () => {
   });
 
   it('rejects a non-symmetric matrix with an error naming a and the asymmetric pair', () => {
-    const a = tf.tensor2d([[1, 2], [2.5, 1]]);
+    const a = tf.tensor2d([
+      [1, 2],
+      [2.5, 1],
+    ]);
     expect(() => eigh(a)).to.throw(/linalg\.eigh: a must be symmetric.*a\[1\]\[0\]=2\.5/);
     expect(() => eigvalsh(a)).to.throw(/linalg\.eigvalsh: a must be symmetric/);
     a.dispose();
@@ -156,8 +169,14 @@ describe('linalg.eigh', () => {
   it('rejects wrong ranks, non-square and non-finite input with errors naming a and the value', () => {
     const r3 = tf.zeros([2, 2, 2]);
     const rect = tf.zeros([2, 3]);
-    const nan = tf.tensor2d([[1, NaN], [NaN, 1]]);
-    const inf = tf.tensor2d([[Infinity, 0], [0, 1]]);
+    const nan = tf.tensor2d([
+      [1, NaN],
+      [NaN, 1],
+    ]);
+    const inf = tf.tensor2d([
+      [Infinity, 0],
+      [0, 1],
+    ]);
     expect(() => eigvalsh(r3 as tf.Tensor2D)).to.throw(/a must be a tensor of rank 2, got Tensor\[shape=\[2,2,2\]/);
     expect(() => eigh(rect as tf.Tensor2D)).to.throw(/a must be a square matrix, got shape \[2,3\]/);
     expect(() => eigvalsh(nan)).to.throw(/a must contain only finite values, got NaN/);

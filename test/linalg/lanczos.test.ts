@@ -61,7 +61,12 @@ describe('linalg.topEigenpairs', () => {
     // Gap |λ5/λ4| = 1/5·… ≈ 0.04 per iteration: converged far below float32 round-off.
     Array.from(values).forEach((v, i) => expect(Math.abs(v - [10, 8, 6, 5][i])).to.be.below(1e-4));
     // A u = λ u for each returned column.
-    const resid = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.matMul(a, vectors), tf.mul(vectors, tf.tensor1d(Float32Array.from(values)))))).dataSync()[0]);
+    const resid = tf.tidy(
+      () =>
+        tf
+          .max(tf.abs(tf.sub(tf.matMul(a, vectors), tf.mul(vectors, tf.tensor1d(Float32Array.from(values))))))
+          .dataSync()[0],
+    );
     expect(resid).to.be.below(1e-4);
     tf.dispose([a, vectors]);
   });
@@ -105,7 +110,15 @@ describe('linalg.lanczosQuadrature', () => {
   });
 
   it('leaves no tensors behind (topEigenpairs, lanczosQuadrature, matrixOperator)', async () => {
-    const a = tf.tensor2d(Float32Array.from(withSpectrum(Array.from({length: 30}, (_, i) => 1 / (i + 1)), 1)), [30, 30]);
+    const a = tf.tensor2d(
+      Float32Array.from(
+        withSpectrum(
+          Array.from({length: 30}, (_, i) => 1 / (i + 1)),
+          1,
+        ),
+      ),
+      [30, 30],
+    );
     await expectNoLeak(() => {
       const {vectors} = topEigenpairs(a, 3, {iterations: 2});
       lanczosQuadrature(matrixOperator(a), [l => l], {probes: 3, steps: 5, deflate: vectors});
@@ -118,7 +131,9 @@ describe('linalg.lanczosQuadrature', () => {
   it('rejects a deflation block of the wrong size with an error naming deflate', () => {
     const a = tf.eye(5) as tf.Tensor2D;
     const u = tf.zeros([4, 2]) as tf.Tensor2D;
-    expect(() => lanczosQuadrature(a, [l => l], {deflate: u})).to.throw(/deflate must have shape \[5, k\], got \[4,2\]/);
+    expect(() => lanczosQuadrature(a, [l => l], {deflate: u})).to.throw(
+      /deflate must have shape \[5, k\], got \[4,2\]/,
+    );
     expect(() => lanczosQuadrature(a, [l => l], {probes: 0})).to.throw(/probes must be a positive integer, got 0/);
     tf.dispose([a, u]);
   });

@@ -5,7 +5,13 @@ import {newtonSchulz} from '../../src/linalg';
 import {expectNoLeak} from '../helpers/leaks';
 import {mat, newtonSchulz64, randn, singularValues64} from '../reference/optimizers';
 
-const SHAPES: Array<[number, number]> = [[6, 10], [10, 6], [32, 48], [48, 32], [16, 16]];
+const SHAPES: Array<[number, number]> = [
+  [6, 10],
+  [10, 6],
+  [32, 48],
+  [48, 32],
+  [16, 16],
+];
 
 describe('linalg.newtonSchulz', () => {
   for (const [m, n] of SHAPES) {
@@ -57,7 +63,11 @@ describe('linalg.newtonSchulz', () => {
     const d = randn(5 * 7, 8);
     const [a, b, z] = tf.tidy(() => {
       const g = tf.tensor2d(Float32Array.from(d), [5, 7]);
-      return [newtonSchulz(g).dataSync(), newtonSchulz(tf.mul(g, 1e3) as tf.Tensor2D).dataSync(), newtonSchulz(tf.zeros([5, 7]) as tf.Tensor2D).dataSync()];
+      return [
+        newtonSchulz(g).dataSync(),
+        newtonSchulz(tf.mul(g, 1e3) as tf.Tensor2D).dataSync(),
+        newtonSchulz(tf.zeros([5, 7]) as tf.Tensor2D).dataSync(),
+      ];
     });
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).to.be.lessThan(1e-5);
     expect(Array.from(z).every(v => v === 0)).to.equal(true);
@@ -76,7 +86,9 @@ describe('linalg.newtonSchulz', () => {
     const g = tf.ones([3, 4]) as tf.Tensor2D;
     expect(() => newtonSchulz(g, {steps: 0})).to.throw(/steps.*0/);
     expect(() => newtonSchulz(g, {eps: -1})).to.throw(/eps.*-1/);
-    expect(() => newtonSchulz(g, {coefficients: [1, 2] as unknown as [number, number, number]})).to.throw(/coefficients.*\[1,2\]/);
+    expect(() => newtonSchulz(g, {coefficients: [1, 2] as unknown as [number, number, number]})).to.throw(
+      /coefficients.*\[1,2\]/,
+    );
     expect(() => newtonSchulz(tf.ones([3]) as unknown as tf.Tensor2D)).to.throw(/g.*rank 2 or 3.*shape=\[3\]/);
     expect(() => newtonSchulz(tf.ones([2, 2], 'int32') as tf.Tensor2D)).to.throw(/g.*float32.*int32/);
     tf.dispose(g);

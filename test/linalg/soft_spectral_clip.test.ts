@@ -16,11 +16,17 @@ function relFrobenius(a: ArrayLike<number>, e: ArrayLike<number>): number {
 }
 
 function clip(d: Float64Array, shape: [number, number], c: number, steps?: number): Float32Array {
-  return tf.tidy(() => softSpectralClip(tf.tensor(Float32Array.from(d), shape) as tf.Tensor2D, c, {steps}).dataSync() as Float32Array);
+  return tf.tidy(
+    () =>
+      softSpectralClip(tf.tensor(Float32Array.from(d), shape) as tf.Tensor2D, c, {steps}).dataSync() as Float32Array,
+  );
 }
 
 describe('linalg.softSpectralClip', () => {
-  for (const [m, n] of [[12, 20], [20, 12]] as Array<[number, number]>) {
+  for (const [m, n] of [
+    [12, 20],
+    [20, 12],
+  ] as Array<[number, number]>) {
     for (const c of [5, 10]) {
       it(`matches the exact SVD formula U·diag(cσ/√(c²+σ²))·Vᵀ to 1e-3 on a ${m}x${n} ±1 update at c=${c}${c === 5 && m === 12 ? ' @wasm' : ''}`, () => {
         // A sign-like update (what Adam produces), σmax ≈ √m + √n ≈ 8.
@@ -61,7 +67,10 @@ describe('linalg.softSpectralClip', () => {
     const [batched, single, zero] = tf.tidy(() => {
       const x = tf.tensor3d(Float32Array.from(d), [2, 6, 9]);
       const b = softSpectralClip(x, 2).dataSync();
-      const s = tf.unstack(x).map(xi => Array.from(softSpectralClip(xi as tf.Tensor2D, 2).dataSync())).flat();
+      const s = tf
+        .unstack(x)
+        .map(xi => Array.from(softSpectralClip(xi as tf.Tensor2D, 2).dataSync()))
+        .flat();
       return [b, s, softSpectralClip(tf.zeros([3, 4]) as tf.Tensor2D, 2).dataSync()];
     });
     for (let i = 0; i < batched.length; i++) expect(Math.abs(batched[i] - single[i])).to.be.lessThan(1e-5);

@@ -31,7 +31,10 @@ function checks(a: Float64Array, m: number, n: number, s: Float64Array, ut: Floa
 }
 
 describe('linalg.svd', () => {
-  for (const [m, n] of [[9, 5], [5, 9]]) {
+  for (const [m, n] of [
+    [9, 5],
+    [5, 9],
+  ]) {
     it(`decomposes a random [${m}, ${n}] matrix: reconstruction to 1e-13, orthogonality to 1e-14, s = √eig(AᵀA)`, () => {
       const r = seededNormal(m * 10 + n);
       const a = Float64Array.from({length: m * n}, () => r());
@@ -65,9 +68,14 @@ describe('linalg.svd', () => {
     };
     const d = Array.from({length: n}, (_, i) => 10 ** (-2 * i));
     const a = Float64Array.from({length: n * n}, (_, idx) => d[Math.floor(idx / n)] * h(Math.floor(idx / n), idx % n));
-    for (const [mat, label] of [[a, 'D·H'], [Float64Array.from({length: n * n}, (_, idx) => a[(idx % n) * n + Math.floor(idx / n)]), 'H·D']] as const) {
+    for (const [mat, label] of [
+      [a, 'D·H'],
+      [Float64Array.from({length: n * n}, (_, idx) => a[(idx % n) * n + Math.floor(idx / n)]), 'H·D'],
+    ] as const) {
       const {s} = svd64(mat, n, n, false);
-      s.forEach((v, i) => expect(Math.abs(v - Math.sqrt(8) * d[i]) / (Math.sqrt(8) * d[i]), `${label} σ${i}`).to.be.below(1e-13));
+      s.forEach((v, i) =>
+        expect(Math.abs(v - Math.sqrt(8) * d[i]) / (Math.sqrt(8) * d[i]), `${label} σ${i}`).to.be.below(1e-13),
+      );
     }
   });
 
@@ -97,7 +105,12 @@ describe('linalg.svd', () => {
   });
 
   it('returns float32 u [m, k] and v [n, k] tensors that reconstruct the input to 1e-5 @wasm', () => {
-    const a = tf.tensor2d([[3, 1, 0.5], [0, -2, 1], [1, 0, 0], [2, 2, 2]]);
+    const a = tf.tensor2d([
+      [3, 1, 0.5],
+      [0, -2, 1],
+      [1, 0, 0],
+      [2, 2, 2],
+    ]);
     const {u, s, v} = svd(a);
     expect(u!.shape).to.deep.equal([4, 3]);
     expect(v!.shape).to.deep.equal([3, 3]);

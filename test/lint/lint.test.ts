@@ -13,7 +13,10 @@ function lintPlanted(rel: string, code: string): string {
   const file = path.join(ROOT, rel);
   fs.writeFileSync(file, code);
   try {
-    execFileSync(path.join(ROOT, 'node_modules/.bin/eslint'), ['--no-warn-ignored', rel], {cwd: ROOT, encoding: 'utf8'});
+    execFileSync(path.join(ROOT, 'node_modules/.bin/eslint'), ['--no-warn-ignored', rel], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     return '';
   } catch (e) {
     return String((e as {stdout?: string}).stdout);
@@ -60,5 +63,26 @@ describe('lint gate', function () {
       ].join('\n'),
     );
     expect(out).to.equal('');
+  });
+
+  it('Prettier rejects a badly formatted file', () => {
+    const rel = 'src/layers/zz_planted_format.ts';
+    const file = path.join(ROOT, rel);
+    fs.writeFileSync(file, 'export const  planted = {a:1,b : 2} ;\n');
+    try {
+      let failed = false;
+      try {
+        execFileSync(path.join(ROOT, 'node_modules/.bin/prettier'), ['--check', rel], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
+      } catch {
+        failed = true;
+      }
+      expect(failed, 'prettier --check passed a badly formatted file').to.equal(true);
+    } finally {
+      fs.unlinkSync(file);
+    }
   });
 });

@@ -30,8 +30,22 @@ describe('AdamW', () => {
   });
 
   it('equals tfjs Adam when weightDecay is 0', () => {
-    const a = tf.variable(tf.tensor2d([[1, 2], [3, 4]]), true, `adamwcmp${uid}/a`);
-    const b = tf.variable(tf.tensor2d([[1, 2], [3, 4]]), true, `adamwcmp${uid++}/b`);
+    const a = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      true,
+      `adamwcmp${uid}/a`,
+    );
+    const b = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      true,
+      `adamwcmp${uid++}/b`,
+    );
     const ours = adamw({learningRate: 0.01, weightDecay: 0});
     const theirs = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
     for (let t = 0; t < 5; t++) {
@@ -67,15 +81,20 @@ describe('AdamW', () => {
     expect(opt.iterations).to.equal(4);
     expect(() => opt.getConfig()).to.throw(/learningRate.*function.*tfa\.optimizers\.schedules/);
     let saved = false;
-    await model.save(tf.io.withSaveHandler(async () => {
-      saved = true;
-      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async () => {
+        saved = true;
+        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+      }),
+    );
     expect(saved).to.equal(true);
     // Saving *with* the optimizer fails loudly, naming learningRate.
     let error: Error | null = null;
     try {
-      await model.save(tf.io.withSaveHandler(async () => ({modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}})), {includeOptimizer: true});
+      await model.save(
+        tf.io.withSaveHandler(async () => ({modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}})),
+        {includeOptimizer: true},
+      );
     } catch (e) {
       error = e as Error;
     }
@@ -84,7 +103,11 @@ describe('AdamW', () => {
   });
 
   it('round-trips its config with a schedule', () => {
-    const opt = new AdamW({learningRate: schedules.exponentialDecay({learningRate: 0.1, decaySteps: 10, decayRate: 0.5}), beta1: 0.8, weightDecay: 0.2});
+    const opt = new AdamW({
+      learningRate: schedules.exponentialDecay({learningRate: 0.1, decaySteps: 10, decayRate: 0.5}),
+      beta1: 0.8,
+      weightDecay: 0.2,
+    });
     const config = opt.getConfig();
     const reloaded = AdamW.fromConfig(AdamW, {...JSON.parse(JSON.stringify(config)), customObjects: {}});
     expect(reloaded.getConfig()).to.deep.equal(config);

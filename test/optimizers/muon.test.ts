@@ -19,7 +19,15 @@ function problem(): {params: Param64[]; grads: Float64Array[][]} {
     [`${tag}/wide/bias`, [7]], // rank 1: AdamW
     [`${tag}/Out_Head/kernel`, [4, 2]], // excluded: AdamW
   ];
-  const params = specs.map(([name, shape], k) => ({name, shape, w: randn(shape.reduce((a, b) => a * b, 1), 100 + k, 0.5)}));
+  const params = specs.map(([name, shape], k) => ({
+    name,
+    shape,
+    w: randn(
+      shape.reduce((a, b) => a * b, 1),
+      100 + k,
+      0.5,
+    ),
+  }));
   const grads = [0, 1, 2, 3].map(t => params.map((p, k) => randn(p.w.length, 1000 * t + k, 1 + k / 3)));
   return {params, grads};
 }
@@ -34,12 +42,21 @@ describe('Muon', () => {
           const {params, grads} = problem();
           const excl = params[5].name;
           const cfg: MuonRefConfig = {
-            lr: 0.05, momentum: 0.9, nesterov, weightDecay, scaleMode, nsSteps: 5,
+            lr: 0.05,
+            momentum: 0.9,
+            nesterov,
+            weightDecay,
+            scaleMode,
+            nsSteps: 5,
             adam: {lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-7, wd: 0.05},
             adamNames: [excl],
           };
           const opt = muon({
-            learningRate: cfg.lr, momentum: cfg.momentum, nesterov, weightDecay, scaleMode,
+            learningRate: cfg.lr,
+            momentum: cfg.momentum,
+            nesterov,
+            weightDecay,
+            scaleMode,
             adamw: {learningRate: 0.01, beta1: 0.9, beta2: 0.99, weightDecay: 0.05},
             exclude: [excl],
           });
@@ -50,7 +67,9 @@ describe('Muon', () => {
           params.forEach((p, k) => {
             for (let i = 0; i < p.w.length; i++) {
               const err = Math.abs(got[k][i] - p.w[i]);
-              expect(err, `${p.name}[${i}]: got ${got[k][i]}, expected ${p.w[i]}`).to.be.at.most(2e-6 + 1e-5 * Math.abs(p.w[i]));
+              expect(err, `${p.name}[${i}]: got ${got[k][i]}, expected ${p.w[i]}`).to.be.at.most(
+                2e-6 + 1e-5 * Math.abs(p.w[i]),
+              );
             }
           });
           expect(opt.iterations).to.equal(4);
@@ -60,14 +79,17 @@ describe('Muon', () => {
     }
   }
 
-  it("uses √max(1, fanOut/fanIn) in the tfjs [in, out] layout: a [3, 7] kernel moves √(7/3)× more than a [7, 3] one", () => {
+  it('uses √max(1, fanOut/fanIn) in the tfjs [in, out] layout: a [3, 7] kernel moves √(7/3)× more than a [7, 3] one', () => {
     // One step from zero momentum: update = lr·s·NS(g); NS(g) has the same
     // Frobenius norm for g and gᵀ, so the step norms differ by exactly s.
     const a = tf.variable(tf.zeros([3, 7]), true, `muonlayout${uid}/a`);
     const b = tf.variable(tf.zeros([7, 3]), true, `muonlayout${uid++}/b`);
     const g = tf.randomNormal([3, 7], 0, 1, 'float32', 3);
     const opt = muon({learningRate: 1, nesterov: false});
-    opt.applyGradients([{name: a.name, tensor: g}, {name: b.name, tensor: tf.transpose(g)}]);
+    opt.applyGradients([
+      {name: a.name, tensor: g},
+      {name: b.name, tensor: tf.transpose(g)},
+    ]);
     const na = tf.norm(a).dataSync()[0];
     const nb = tf.norm(b).dataSync()[0];
     expect(na / nb).to.be.closeTo(Math.sqrt(7 / 3), 1e-4);
@@ -79,7 +101,10 @@ describe('Muon', () => {
     const w = tf.variable(tf.ones([4, 6]), true, `muonzero${uid++}/kernel`);
     const bias = tf.variable(tf.ones([6]), true, `muonzero${uid++}/bias`);
     const opt = muon();
-    opt.applyGradients([{name: w.name, tensor: tf.zeros([4, 6])}, {name: bias.name, tensor: tf.zeros([6])}]);
+    opt.applyGradients([
+      {name: w.name, tensor: tf.zeros([4, 6])},
+      {name: bias.name, tensor: tf.zeros([6])},
+    ]);
     expect(Array.from(w.dataSync()).every(v => v === 1)).to.equal(true);
     expect(Array.from(bias.dataSync()).every(v => v === 1)).to.equal(true);
     tf.dispose([w, bias]);
@@ -87,20 +112,27 @@ describe('Muon', () => {
   });
 
   it('trains a model through compile/fit and leaks no tensors across steps @wasm', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 8, activation: 'relu', inputShape: [5], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-      tf.layers.dense({units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
-      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 8,
+          activation: 'relu',
+          inputShape: [5],
+          kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+        }),
+        tf.layers.dense({units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+        tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+      ],
+    });
     const opt = muon({learningRate: 0.02});
     model.compile({optimizer: opt, loss: 'meanSquaredError'});
     const x = tf.randomNormal([16, 5], 0, 1, 'float32', 4);
     const y = tf.randomNormal([16, 1], 0, 1, 'float32', 5);
-    const l0 = (model.evaluate(x, y) as tf.Scalar);
+    const l0 = model.evaluate(x, y) as tf.Scalar;
     const loss0 = l0.dataSync()[0];
     l0.dispose();
     await expectNoLeak(() => model.trainOnBatch(x, y), 8);
-    const l1 = (model.evaluate(x, y) as tf.Scalar);
+    const l1 = model.evaluate(x, y) as tf.Scalar;
     expect(l1.dataSync()[0]).to.be.lessThan(loss0);
     l1.dispose();
     // Slots: momentum for the 3 kernels... except none excluded here, m and v for the 3 biases.
@@ -113,10 +145,17 @@ describe('Muon', () => {
   });
 
   it('trains through fitDataset (which calls the optimizer outside any tidy) without leaking', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 6, activation: 'relu', inputShape: [4], kernelInitializer: tf.initializers.glorotUniform({seed: 1})}),
-      tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 6,
+          activation: 'relu',
+          inputShape: [4],
+          kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+        }),
+        tf.layers.dense({units: 2, kernelInitializer: tf.initializers.glorotUniform({seed: 2})}),
+      ],
+    });
     const opt = muon();
     model.compile({optimizer: opt, loss: 'meanSquaredError'});
     const xs = tf.randomNormal([12, 4], 0, 1, 'float32', 7);
@@ -141,19 +180,37 @@ describe('Muon', () => {
       [`${tag}/rnn/recurrent_kernel`, [4, 4]],
       [`${tag}/dense/kernel`, [6, 8]],
     ];
-    const params = specs.map(([name, shape], k) => ({name, shape, w: randn(shape.reduce((a, b) => a * b, 1), 300 + k, 0.5)}));
+    const params = specs.map(([name, shape], k) => ({
+      name,
+      shape,
+      w: randn(
+        shape.reduce((a, b) => a * b, 1),
+        300 + k,
+        0.5,
+      ),
+    }));
     const grads = [0, 1, 2].map(t => params.map((p, k) => randn(p.w.length, 3000 * t + k, 1)));
     return {params, grads};
   }
   const refCfg = (gates: Record<string, number>): MuonRefConfig => ({
-    lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.1, scaleMode: 'original', nsSteps: 5,
-    adam: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, wd: 0}, adamNames: [], gates,
+    lr: 0.05,
+    momentum: 0.9,
+    nesterov: true,
+    weightDecay: 0.1,
+    scaleMode: 'original',
+    nsSteps: 5,
+    adam: {lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, wd: 0},
+    adamNames: [],
+    gates,
   });
-  const expectClose = (got: Float32Array[], params: Param64[]) => params.forEach((p, k) => {
-    for (let i = 0; i < p.w.length; i++) {
-      expect(Math.abs(got[k][i] - p.w[i]), `${p.name}[${i}]: got ${got[k][i]}, expected ${p.w[i]}`).to.be.at.most(2e-6 + 1e-5 * Math.abs(p.w[i]));
-    }
-  });
+  const expectClose = (got: Float32Array[], params: Param64[]) =>
+    params.forEach((p, k) => {
+      for (let i = 0; i < p.w.length; i++) {
+        expect(Math.abs(got[k][i] - p.w[i]), `${p.name}[${i}]: got ${got[k][i]}, expected ${p.w[i]}`).to.be.at.most(
+          2e-6 + 1e-5 * Math.abs(p.w[i]),
+        );
+      }
+    });
 
   it('splitFusedGates: true gives each LSTM/GRU gate block its own Newton–Schulz and shape factor, as float64 NS of each block @wasm', () => {
     const {params, grads} = gateProblem();
@@ -179,21 +236,35 @@ describe('Muon', () => {
     expectClose(applySteps(whole, grads, opt), (muonSteps64(whole, grads, refCfg({})), whole));
     // Explicit list: split the dense kernel in 2 (a user's own fused layer), leave the LSTM whole.
     const explicit = params.map(p => ({...p, w: Float64Array.from(p.w)}));
-    const opt2 = muon({learningRate: 0.05, momentum: 0.9, weightDecay: 0.1, splitFusedGates: false, fusedGates: [{name: n[5], gates: 2}]});
+    const opt2 = muon({
+      learningRate: 0.05,
+      momentum: 0.9,
+      weightDecay: 0.1,
+      splitFusedGates: false,
+      fusedGates: [{name: n[5], gates: 2}],
+    });
     const got2 = applySteps(explicit, grads, opt2);
     muonSteps64(explicit, grads, refCfg({[n[5]]: 2}));
     expectClose(got2, explicit);
-    expect(() => muon({fusedGates: [{name: n[5], gates: 3}]}).gatesOf([{name: n[5], shape: [6, 8]}])).to.throw(/fusedGates.*3 gates/);
+    expect(() => muon({fusedGates: [{name: n[5], gates: 3}]}).gatesOf([{name: n[5], shape: [6, 8]}])).to.throw(
+      /fusedGates.*3 gates/,
+    );
     opt.dispose();
     opt2.dispose();
   });
 
   it('trains an Embedding+GRU model with split gates and leaks no tensors across steps', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 8, outputDim: 4, inputLength: 5}),
-      tf.layers.gru({units: 3, kernelInitializer: tf.initializers.glorotUniform({seed: 1}), recurrentInitializer: tf.initializers.glorotUniform({seed: 2})}),
-      tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({inputDim: 8, outputDim: 4, inputLength: 5}),
+        tf.layers.gru({
+          units: 3,
+          kernelInitializer: tf.initializers.glorotUniform({seed: 1}),
+          recurrentInitializer: tf.initializers.glorotUniform({seed: 2}),
+        }),
+        tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: 3})}),
+      ],
+    });
     const opt = muon({learningRate: 0.02, splitFusedGates: true});
     model.compile({optimizer: opt, loss: 'meanSquaredError'});
     const x = tf.floor(tf.randomUniform([8, 5], 0, 8, 'float32', 1));
@@ -216,10 +287,17 @@ describe('Muon', () => {
 
   it('round-trips its config, including exclude patterns with _ and capitals and a schedule', () => {
     const opt = new Muon({
-      learningRate: 0.03, momentum: 0.9, nesterov: false, nsSteps: 3, weightDecay: 0.01, scaleMode: 'match-adamw',
+      learningRate: 0.03,
+      momentum: 0.9,
+      nesterov: false,
+      nsSteps: 3,
+      weightDecay: 0.01,
+      scaleMode: 'match-adamw',
       adamw: {learningRate: 3e-4, beta2: 0.95, weightDecay: 0.02},
       exclude: ['My_Head/kernel', /^Embed_Layer\/embeddings(_\d+)?$/i],
-      excludeEmbeddings: false, splitFusedGates: false, fusedGates: [{name: 'My_LSTM/recurrent_kernel', gates: 4}],
+      excludeEmbeddings: false,
+      splitFusedGates: false,
+      fusedGates: [{name: 'My_LSTM/recurrent_kernel', gates: 4}],
     });
     const config = opt.getConfig();
     // What tfjs does on load: snake→camel on every string except under `name`.

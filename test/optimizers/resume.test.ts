@@ -9,50 +9,109 @@ import {tempDir} from '../helpers/roundtrip';
 
 function makeModel(): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});
-  return tf.sequential({layers: [
-    tf.layers.dense({units: 8, activation: 'tanh', inputShape: [6], kernelInitializer: init(1)}),
-    tf.layers.dense({units: 7, activation: 'tanh', kernelInitializer: init(2)}),
-    tf.layers.dense({units: 3, name: 'Out_Layer', kernelInitializer: init(3)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({units: 8, activation: 'tanh', inputShape: [6], kernelInitializer: init(1)}),
+      tf.layers.dense({units: 7, activation: 'tanh', kernelInitializer: init(2)}),
+      tf.layers.dense({units: 3, name: 'Out_Layer', kernelInitializer: init(3)}),
+    ],
+  });
 }
 
 /** Embedding + LSTM + Dense: routes embeddings, fused gates and the head. */
 function makeSeqModel(): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});
-  return tf.sequential({layers: [
-    tf.layers.embedding({inputDim: 10, outputDim: 4, inputLength: 6, name: 'Tok_Embed', embeddingsInitializer: tf.initializers.randomUniform({minval: -0.5, maxval: 0.5, seed: 4})}),
-    tf.layers.lstm({units: 3, name: 'Enc_LSTM', kernelInitializer: init(5), recurrentInitializer: init(6)}),
-    tf.layers.dense({units: 3, name: 'Out_Layer', kernelInitializer: init(3)}),
-  ]});
+  return tf.sequential({
+    layers: [
+      tf.layers.embedding({
+        inputDim: 10,
+        outputDim: 4,
+        inputLength: 6,
+        name: 'Tok_Embed',
+        embeddingsInitializer: tf.initializers.randomUniform({minval: -0.5, maxval: 0.5, seed: 4}),
+      }),
+      tf.layers.lstm({units: 3, name: 'Enc_LSTM', kernelInitializer: init(5), recurrentInitializer: init(6)}),
+      tf.layers.dense({units: 3, name: 'Out_Layer', kernelInitializer: init(3)}),
+    ],
+  });
 }
 
 const OPTIMIZERS: Array<[string, () => tf.Optimizer]> = [
-  ['AdamW', () => adamw({learningRate: schedules.linearWarmup({learningRate: 0.01, warmupSteps: 6}), weightDecay: 0.05})],
+  [
+    'AdamW',
+    () => adamw({learningRate: schedules.linearWarmup({learningRate: 0.01, warmupSteps: 6}), weightDecay: 0.05}),
+  ],
   // exclude: a name with '_' and capitals, which tfjs' config case conversion would mangle.
-  ['Muon', () => muon({learningRate: 0.02, weightDecay: 0.01, exclude: ['Out_Layer/kernel'], adamw: {learningRate: 3e-3}})],
-  ['Spectra', () => spectra({learningRate: schedules.cosine({learningRate: 5e-3, decaySteps: 20, warmupSteps: 4}), clipScale: 'absolute', clipThreshold: 1, warmupSteps: 4, applyTo: 'all', preClipThreshold: 2})],
+  [
+    'Muon',
+    () => muon({learningRate: 0.02, weightDecay: 0.01, exclude: ['Out_Layer/kernel'], adamw: {learningRate: 3e-3}}),
+  ],
+  [
+    'Spectra',
+    () =>
+      spectra({
+        learningRate: schedules.cosine({learningRate: 5e-3, decaySteps: 20, warmupSteps: 4}),
+        clipScale: 'absolute',
+        clipThreshold: 1,
+        warmupSteps: 4,
+        applyTo: 'all',
+        preClipThreshold: 2,
+      }),
+  ],
 ];
 
 // Issue 12 options on a sequence model: embeddings to AdamW, per-gate LSTM
 // Newton–Schulz (inferred, and listed by name, which a reload renames),
 // SPECTRA's default 'sqrt-fan' scale.
 const SEQ_OPTIMIZERS: Array<[string, string, () => tf.Optimizer]> = [
-  ['Muon', 'fusedGates listed, embeddings to AdamW', () => muon({learningRate: 0.02, exclude: ['Out_Layer/kernel'], excludeEmbeddings: true, splitFusedGates: false, fusedGates: [{name: 'Enc_LSTM/kernel', gates: 4}, {name: 'Enc_LSTM/recurrent_kernel', gates: 4}]})],
-  ['Muon', 'splitFusedGates inferred, embeddings on Muon', () => muon({learningRate: 0.02, excludeEmbeddings: false, splitFusedGates: true})],
-  ['Spectra', "clipScale 'sqrt-fan', applyTo 'all'", () => spectra({learningRate: 5e-3, clipThreshold: 0.3, applyTo: 'all'})],
+  [
+    'Muon',
+    'fusedGates listed, embeddings to AdamW',
+    () =>
+      muon({
+        learningRate: 0.02,
+        exclude: ['Out_Layer/kernel'],
+        excludeEmbeddings: true,
+        splitFusedGates: false,
+        fusedGates: [
+          {name: 'Enc_LSTM/kernel', gates: 4},
+          {name: 'Enc_LSTM/recurrent_kernel', gates: 4},
+        ],
+      }),
+  ],
+  [
+    'Muon',
+    'splitFusedGates inferred, embeddings on Muon',
+    () => muon({learningRate: 0.02, excludeEmbeddings: false, splitFusedGates: true}),
+  ],
+  [
+    'Spectra',
+    "clipScale 'sqrt-fan', applyTo 'all'",
+    () => spectra({learningRate: 5e-3, clipThreshold: 0.3, applyTo: 'all'}),
+  ],
 ];
 
-const CASES: Array<{name: string; label: string; make: () => tf.Optimizer; model: () => tf.Sequential; seq: boolean}> = [
-  ...OPTIMIZERS.map(([name, make]) => ({name, label: name, make, model: makeModel, seq: false})),
-  ...SEQ_OPTIMIZERS.map(([name, what, make]) => ({name, label: `${name} on Embedding+LSTM (${what})`, make, model: makeSeqModel, seq: true})),
-];
+const CASES: Array<{name: string; label: string; make: () => tf.Optimizer; model: () => tf.Sequential; seq: boolean}> =
+  [
+    ...OPTIMIZERS.map(([name, make]) => ({name, label: name, make, model: makeModel, seq: false})),
+    ...SEQ_OPTIMIZERS.map(([name, what, make]) => ({
+      name,
+      label: `${name} on Embedding+LSTM (${what})`,
+      make,
+      model: makeSeqModel,
+      seq: true,
+    })),
+  ];
 
 describe('optimizer resume', () => {
   for (const {name, label, make, model: makeModel, seq} of CASES) {
     it(`${label}: 3 epochs, save with the optimizer, reload, 2 more epochs equals 5 straight epochs (1e-6)${name === 'Muon' && !seq ? ' @wasm' : ''}`, async () => {
-      const x = seq ? tf.floor(tf.randomUniform([24, 6], 0, 10, 'float32', 11)) : tf.randomNormal([24, 6], 0, 1, 'float32', 11);
+      const x = seq
+        ? tf.floor(tf.randomUniform([24, 6], 0, 10, 'float32', 11))
+        : tf.randomNormal([24, 6], 0, 1, 'float32', 11);
       const y = tf.randomNormal([24, 3], 0, 1, 'float32', 12);
-      const fit = (m: tf.LayersModel, epochs: number) => m.fit(x, y, {epochs, batchSize: 8, shuffle: false, verbose: 0});
+      const fit = (m: tf.LayersModel, epochs: number) =>
+        m.fit(x, y, {epochs, batchSize: 8, shuffle: false, verbose: 0});
 
       const straight = makeModel();
       const resumed = makeModel();
@@ -128,7 +187,10 @@ describe('SlotOptimizer state binding', () => {
     opt.applyGradients(saved.map((v, i) => ({name: v.name, tensor: tf.fill([2], i + 1)})));
     const state = await opt.getWeights();
     // As tfjs names them on a same-process reload, then on a reload of that reload.
-    for (const names of [['bind1/w_0_1', 'bind1/w_1_1', 'bind1/kernel_1'], ['bind1/w_0_2', 'bind1/w_1_2', 'bind1/kernel_2']]) {
+    for (const names of [
+      ['bind1/w_0_1', 'bind1/w_1_1', 'bind1/kernel_1'],
+      ['bind1/w_0_2', 'bind1/w_1_2', 'bind1/kernel_2'],
+    ]) {
       const live = mk(names);
       const restored = adamw({learningRate: 0.1, weightDecay: 0});
       await restored.setWeights(state);

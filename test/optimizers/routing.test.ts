@@ -29,22 +29,37 @@ describe('muon routing', () => {
     expect(hidden).to.equal('My_Hidden/kernel');
     expect(head).to.match(/^dense_Dense\d+\/kernel$/);
     const routes = model.trainableWeights.map(w => muonRoute(w.name, w.shape as number[], []));
-    expect(routes).to.deep.equal(['muon', 'adamw', 'muon', 'adamw', 'muon', 'adamw', 'adamw', 'adamw', 'muon', 'adamw']);
+    expect(routes).to.deep.equal([
+      'muon',
+      'adamw',
+      'muon',
+      'adamw',
+      'muon',
+      'adamw',
+      'adamw',
+      'adamw',
+      'muon',
+      'adamw',
+    ]);
     expect(gamma).to.match(/layer_normalization.*\/gamma$/);
 
     const excl = muonExcludeDefaults(model);
     expect(excl).to.deep.equal([head, conv1]); // output kernel (through the softmax Activation), first conv
-    const withDefaults = model.trainableWeights.filter(w => muonRoute(w.name, w.shape as number[], excl) === 'muon').map(w => w.name);
+    const withDefaults = model.trainableWeights
+      .filter(w => muonRoute(w.name, w.shape as number[], excl) === 'muon')
+      .map(w => w.name);
     expect(withDefaults).to.deep.equal([conv2, hidden]);
     model.dispose();
   });
 
   it('lists embeddings and nested models in muonExcludeDefaults', () => {
-    const inner = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 20, outputDim: 4, inputLength: 3, name: 'Tok_Embed'}),
-      tf.layers.flatten(),
-      tf.layers.dense({units: 6, activation: 'relu'}),
-    ]});
+    const inner = tf.sequential({
+      layers: [
+        tf.layers.embedding({inputDim: 20, outputDim: 4, inputLength: 3, name: 'Tok_Embed'}),
+        tf.layers.flatten(),
+        tf.layers.dense({units: 6, activation: 'relu'}),
+      ],
+    });
     const outer = tf.sequential({layers: [inner, tf.layers.dense({units: 2, name: 'final_out'})]});
     // tfjs suffixes variable names already used in the process (`Tok_Embed/embeddings_9`): compare with the real ones.
     const headKernel = outer.layers[1].weights[0].name;
@@ -68,7 +83,11 @@ describe('muon routing', () => {
     const model = convNet();
     const opt = muon({exclude: muonExcludeDefaults(model)});
     model.compile({optimizer: opt, loss: 'categoricalCrossentropy'});
-    await model.fit(tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 1), tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3), {epochs: 1, verbose: 0});
+    await model.fit(
+      tf.randomNormal([4, 8, 8, 1], 0, 1, 'float32', 1),
+      tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3),
+      {epochs: 1, verbose: 0},
+    );
     const slots = (await opt.getWeights()).slice(1).map(w => w.name);
     const muonVars = slots.filter(n => n.endsWith('/momentum')).map(n => n.slice(0, -'/momentum'.length));
     const names = model.trainableWeights.map(w => w.name);
@@ -83,17 +102,26 @@ describe('muon routing', () => {
     expect(() => muonGateSplits([null as unknown as tf.LayersModel])).to.throw(/model.*LayersModel/);
   });
 
-  it('muon() sends a compiled model\'s Embedding to AdamW by default, and to Muon with excludeEmbeddings: false', async () => {
+  it("muon() sends a compiled model's Embedding to AdamW by default, and to Muon with excludeEmbeddings: false", async () => {
     for (const excludeEmbeddings of [undefined, false]) {
-      const model = tf.sequential({layers: [
-        tf.layers.embedding({inputDim: 12, outputDim: 6, inputLength: 4, name: `Words${String(excludeEmbeddings)}`}),
-        tf.layers.flatten(),
-        tf.layers.dense({units: 5, activation: 'relu'}),
-        tf.layers.dense({units: 2}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          tf.layers.embedding({inputDim: 12, outputDim: 6, inputLength: 4, name: `Words${String(excludeEmbeddings)}`}),
+          tf.layers.flatten(),
+          tf.layers.dense({units: 5, activation: 'relu'}),
+          tf.layers.dense({units: 2}),
+        ],
+      });
       const opt = muon({excludeEmbeddings});
       model.compile({optimizer: opt, loss: 'meanSquaredError'});
-      await model.fit(tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]]), tf.ones([2, 2]), {epochs: 1, verbose: 0});
+      await model.fit(
+        tf.tensor2d([
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ]),
+        tf.ones([2, 2]),
+        {epochs: 1, verbose: 0},
+      );
       const slots = (await opt.getWeights()).map(w => w.name);
       const emb = model.trainableWeights[0].name;
       expect(emb).to.match(/\/embeddings$/);
@@ -111,7 +139,11 @@ describe('muon routing', () => {
     const a = sym(tf.layers.dense({units: 4, name: 'dec_head_a'}).apply(dh));
     const b = sym(tf.layers.dense({units: 4, name: 'dec_head_b'}).apply(dh));
     const sum = sym(tf.layers.add().apply([a, b]));
-    const decoder = tf.model({inputs: zi, outputs: sym(tf.layers.activation({activation: 'sigmoid'}).apply(sum)), name: 'decoder'});
+    const decoder = tf.model({
+      inputs: zi,
+      outputs: sym(tf.layers.activation({activation: 'sigmoid'}).apply(sum)),
+      name: 'decoder',
+    });
     const ei = tf.input({shape: [4]});
     const eh = sym(tf.layers.dense({units: 6, activation: 'relu', name: 'enc_hidden'}).apply(ei));
     const mu = sym(tf.layers.dense({units: 3, name: 'z_mean'}).apply(eh));
@@ -120,21 +152,29 @@ describe('muon routing', () => {
     const vae = tf.model({inputs: x, outputs: sym(decoder.apply(sym(encoder.apply(x))))});
     expect(muonExcludeDefaults(vae)).to.deep.equal(['dec_head_a/kernel', 'dec_head_b/kernel']);
     // Both sub-models at once (an encoder/decoder pair trained by minimize): each one's heads.
-    expect(muonExcludeDefaults([encoder, decoder])).to.deep.equal(['z_mean/kernel', 'dec_head_a/kernel', 'dec_head_b/kernel']);
+    expect(muonExcludeDefaults([encoder, decoder])).to.deep.equal([
+      'z_mean/kernel',
+      'dec_head_a/kernel',
+      'dec_head_b/kernel',
+    ]);
     vae.dispose();
   });
 
   it('finds a KAN head, a bidirectional RNN head (kernels and recurrent kernels) and a first conv inside timeDistributed', () => {
-    const kanModel = tf.sequential({layers: [
-      tf.layers.dense({units: 5, activation: 'relu', inputShape: [3], name: 'hid'}),
-      bsplineKAN({units: 2, name: 'kan_head'}),
-    ]});
+    const kanModel = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 5, activation: 'relu', inputShape: [3], name: 'hid'}),
+        bsplineKAN({units: 2, name: 'kan_head'}),
+      ],
+    });
     const kanExcl = muonExcludeDefaults(kanModel);
     expect(kanExcl).to.have.length.greaterThan(0);
     expect(kanExcl.every(n => n.startsWith('kan_head/'))).to.equal(true); // not the hidden Dense behind it
 
     const seq = tf.input({shape: [4, 6, 6, 1]});
-    let h = sym(tf.layers.timeDistributed({layer: tf.layers.conv2d({filters: 2, kernelSize: 3}), name: 'td_conv'}).apply(seq));
+    let h = sym(
+      tf.layers.timeDistributed({layer: tf.layers.conv2d({filters: 2, kernelSize: 3}), name: 'td_conv'}).apply(seq),
+    );
     h = sym(tf.layers.timeDistributed({layer: tf.layers.flatten()}).apply(h));
     h = sym(tf.layers.lstm({units: 3, returnSequences: true, name: 'mid'}).apply(h));
     const out = sym(tf.layers.bidirectional({layer: tf.layers.gru({units: 2}) as tf.RNN, name: 'bi_head'}).apply(h));
@@ -142,7 +182,10 @@ describe('muon routing', () => {
     const excl = muonExcludeDefaults(rnnModel);
     expect(excl).to.deep.equal([
       'bi_head/forward_gru_GRU' + excl[0].match(/GRU(\d+)/)![1] + '/kernel',
-      excl[1], excl[2], excl[3], 'td_conv/kernel',
+      excl[1],
+      excl[2],
+      excl[3],
+      'td_conv/kernel',
     ]);
     expect(excl.slice(0, 4).every(n => n.startsWith('bi_head/'))).to.equal(true);
     expect(excl.slice(0, 4).filter(n => n.endsWith('/recurrent_kernel'))).to.have.length(2);
@@ -151,11 +194,25 @@ describe('muon routing', () => {
   });
 
   it('muonGateSplits reads LSTM/GRU/stacked cells through wrappers and nested models; splitFusedGates infers the same from names', () => {
-    const inner = tf.sequential({layers: [tf.layers.gru({units: 3, returnSequences: true, inputShape: [5, 4], name: 'inner_gru'})]});
+    const inner = tf.sequential({
+      layers: [tf.layers.gru({units: 3, returnSequences: true, inputShape: [5, 4], name: 'inner_gru'})],
+    });
     const x = tf.input({shape: [5, 4]});
     let h = sym(inner.apply(x));
-    h = sym(tf.layers.bidirectional({layer: tf.layers.lstm({units: 2, returnSequences: true}) as tf.RNN, name: 'bi'}).apply(h));
-    h = sym(tf.layers.rnn({cell: [tf.layers.lstmCell({units: 3}), tf.layers.gruCell({units: 2})], returnSequences: true, name: 'stacked'}).apply(h));
+    h = sym(
+      tf.layers
+        .bidirectional({layer: tf.layers.lstm({units: 2, returnSequences: true}) as tf.RNN, name: 'bi'})
+        .apply(h),
+    );
+    h = sym(
+      tf.layers
+        .rnn({
+          cell: [tf.layers.lstmCell({units: 3}), tf.layers.gruCell({units: 2})],
+          returnSequences: true,
+          name: 'stacked',
+        })
+        .apply(h),
+    );
     h = sym(tf.layers.simpleRNN({units: 2, name: 'plain'}).apply(h));
     const model = tf.model({inputs: x, outputs: sym(tf.layers.dense({units: 1}).apply(h))});
     const splits = muonGateSplits(model);
@@ -167,8 +224,9 @@ describe('muon routing', () => {
     expect(splits.some(e => e.name.startsWith('plain/'))).to.equal(false);
     expect(splits).to.have.length(10);
     const inferred = inferFusedGates(model.trainableWeights.map(w => ({name: w.name, shape: w.shape as number[]})));
-    expect([...inferred].map(([name, gates]) => ({name, gates})).sort((p, q) => p.name.localeCompare(q.name)))
-      .to.deep.equal([...splits].sort((p, q) => p.name.localeCompare(q.name)));
+    expect(
+      [...inferred].map(([name, gates]) => ({name, gates})).sort((p, q) => p.name.localeCompare(q.name)),
+    ).to.deep.equal([...splits].sort((p, q) => p.name.localeCompare(q.name)));
     model.dispose();
   });
 });

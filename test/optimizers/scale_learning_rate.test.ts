@@ -17,13 +17,20 @@ describe('optimizers.scaleLearningRate', () => {
   it('scales by the square root for adaptive methods: 1e-3 at B=32 → 2e-3 at B=128, 1e-3/√2 at B=16', () => {
     // 1e-3·√(128/32) = 1e-3·2; 1e-3·√(16/32) = 7.0710678e-4
     expect(scaleLearningRate(1e-3, {fromBatch: 32, toBatch: 128, rule: 'sqrt'})).to.be.closeTo(2e-3, 1e-15);
-    expect(scaleLearningRate(1e-3, {fromBatch: 32, toBatch: 16, rule: 'sqrt'})).to.be.closeTo(7.071067811865476e-4, 1e-15);
+    expect(scaleLearningRate(1e-3, {fromBatch: 32, toBatch: 16, rule: 'sqrt'})).to.be.closeTo(
+      7.071067811865476e-4,
+      1e-15,
+    );
   });
 
   it('is the identity when the batch size does not change, and composes (32→64→256 = 32→256)', () => {
     for (const rule of ['linear', 'sqrt'] as const) {
       expect(scaleLearningRate(0.3, {fromBatch: 64, toBatch: 64, rule})).to.equal(0.3);
-      const twoHops = scaleLearningRate(scaleLearningRate(0.3, {fromBatch: 32, toBatch: 64, rule}), {fromBatch: 64, toBatch: 256, rule});
+      const twoHops = scaleLearningRate(scaleLearningRate(0.3, {fromBatch: 32, toBatch: 64, rule}), {
+        fromBatch: 64,
+        toBatch: 256,
+        rule,
+      });
       expect(twoHops).to.be.closeTo(scaleLearningRate(0.3, {fromBatch: 32, toBatch: 256, rule}), 1e-15);
     }
   });

@@ -25,7 +25,9 @@ describe('optimizers.schedules', () => {
     const st = schedules.exponentialDecay({learningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true});
     expect(st.value(19)).to.be.closeTo(0.05, 1e-15);
     const p = schedules.piecewiseConstant({boundaries: [10, 20], values: [1, 0.5, 0.1]});
-    expect([p.value(0), p.value(9), p.value(10), p.value(19), p.value(20), p.value(99)]).to.deep.equal([1, 1, 0.5, 0.5, 0.1, 0.1]);
+    expect([p.value(0), p.value(9), p.value(10), p.value(19), p.value(20), p.value(99)]).to.deep.equal([
+      1, 1, 0.5, 0.5, 0.1, 0.1,
+    ]);
   });
 
   it('drives the optimizer step by step (step = updates already applied)', () => {
@@ -49,7 +51,15 @@ describe('optimizers.schedules', () => {
 });
 
 describe('optimizers registry', () => {
-  const NAMES = ['AdamW', 'Muon', 'Spectra', 'CosineSchedule', 'LinearWarmupSchedule', 'ExponentialDecaySchedule', 'PiecewiseConstantSchedule'];
+  const NAMES = [
+    'AdamW',
+    'Muon',
+    'Spectra',
+    'CosineSchedule',
+    'LinearWarmupSchedule',
+    'ExponentialDecaySchedule',
+    'PiecewiseConstantSchedule',
+  ];
 
   it('registers class names that tfjs itself does not use', () => {
     // A fresh process with tfjs only: none of our names is registered there.

@@ -43,20 +43,28 @@ describe('plots.metricCurves', () => {
   });
 
   it('reads JSON Lines text and plots against another record field (rank)', () => {
-    const text = [1, 2, 3, 4].map(d => JSON.stringify({epoch: 9, metric: 'truncation_val_acc', layer: 'out', value: d / 10, rank: d})).join('\n') + '\n';
+    const text =
+      [1, 2, 3, 4]
+        .map(d => JSON.stringify({epoch: 9, metric: 'truncation_val_acc', layer: 'out', value: d / 10, rank: d}))
+        .join('\n') + '\n';
     expect(parseJsonLines(text)).to.have.length(4);
     const root = parseSvg(metricCurves(text, {x: 'rank'}));
     const [s] = byClass(root, 'path', 'series');
     expect(pathPoints(s['@d'])).to.equal(4);
     // x increases with rank: the M/L x coordinates are strictly increasing.
-    const xs = String(s['@d']).split(' ').map(c => Number(c.slice(1).split(',')[0]));
+    const xs = String(s['@d'])
+      .split(' ')
+      .map(c => Number(c.slice(1).split(',')[0]));
     expect(xs.every((v, i) => i === 0 || v > xs[i - 1])).to.equal(true);
   });
 
   it('saves the SVG and reads back a JSONL log in Node', () => {
     const dir = tempDir();
     const log = path.join(dir, 'log.jsonl');
-    fs.writeFileSync(log, '{"epoch":0,"metric":"dse","layer":"h","value":1.5}\n{"epoch":1,"metric":"dse","layer":"h","value":null}\n');
+    fs.writeFileSync(
+      log,
+      '{"epoch":0,"metric":"dse","layer":"h","value":1.5}\n{"epoch":1,"metric":"dse","layer":"h","value":null}\n',
+    );
     const recs = readRecords(log);
     expect(recs.map(r => r.value)).to.deep.equal([1.5, null]);
     const file = path.join(dir, 'sub', 'c.svg');
@@ -65,7 +73,9 @@ describe('plots.metricCurves', () => {
   });
 
   it('rejects unknown metrics, bad sources and bad JSON lines with clear errors', () => {
-    expect(() => metricCurves({history: {loss: [1, 2]}}, {metrics: ['acc']})).to.throw(/metrics \["acc"\].*available: 'loss'/);
+    expect(() => metricCurves({history: {loss: [1, 2]}}, {metrics: ['acc']})).to.throw(
+      /metrics \["acc"\].*available: 'loss'/,
+    );
     expect(() => metricCurves(42 as unknown as string)).to.throw(/source must be.*42/);
     expect(() => parseJsonLines('{"a":1}\nnot json')).to.throw(/line 2 is not JSON/);
     expect(() => metricCurves({history: {loss: [1]}}, {columns: 0})).to.throw(/columns.*0/);

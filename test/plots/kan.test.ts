@@ -47,12 +47,24 @@ describe('plots.kanFunctions', () => {
   it('rejects a layer that is not a built univariate KAN layer, and bad options', async () => {
     const dense = tf.layers.dense({units: 2, inputShape: [3]});
     tf.sequential({layers: [dense]});
-    await kanFunctions(dense).then(() => expect.fail('no error'), e => expect(String(e)).to.match(/univariate KAN layer \(BSplineKAN, RBFKAN, .*\), got '.*' of class Dense/));
-    await kanFunctions(bsplineKAN({units: 2})).then(() => expect.fail('no error'), e => expect(String(e)).to.match(/not built/));
+    await kanFunctions(dense).then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/univariate KAN layer \(BSplineKAN, RBFKAN, .*\), got '.*' of class Dense/),
+    );
+    await kanFunctions(bsplineKAN({units: 2})).then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/not built/),
+    );
     const layer = bsplineKAN({units: 1, inputShape: [1]});
     tf.sequential({layers: [layer]});
-    await kanFunctions(layer, {points: 1}).then(() => expect.fail('no error'), e => expect(String(e)).to.match(/points.*1/));
-    await kanFunctions(layer, {range: [1, 0]}).then(() => expect.fail('no error'), e => expect(String(e)).to.match(/range.*\[1,0\]/));
+    await kanFunctions(layer, {points: 1}).then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/points.*1/),
+    );
+    await kanFunctions(layer, {range: [1, 0]}).then(
+      () => expect.fail('no error'),
+      e => expect(String(e)).to.match(/range.*\[1,0\]/),
+    );
   });
 
   it('leaks no tensors', async () => {
@@ -72,8 +84,16 @@ describe('plots.kanFunctions', () => {
     ['FourierKAN', () => fourierKAN({units: 3, seed: 15}), 'x_i'],
     ['ReLUKAN', () => reluKAN({units: 3, seed: 16}), 'x_i'],
     ['AFKAN global-attn', () => afKAN({units: 3, seed: 17}), 'z_i (reduced, LayerNorm-ed x_i)'],
-    ['AFKAN spatial-attn', () => afKAN({units: 3, seed: 18, reduction: 'spatial-attn'}), 'z_i (reduced, LayerNorm-ed x_i)'],
-    ['AFKAN multistep, no LayerNorm', () => afKAN({units: 3, seed: 19, reduction: 'multistep', useLayerNorm: false}), 'z_i (reduced x_i)'],
+    [
+      'AFKAN spatial-attn',
+      () => afKAN({units: 3, seed: 18, reduction: 'spatial-attn'}),
+      'z_i (reduced, LayerNorm-ed x_i)',
+    ],
+    [
+      'AFKAN multistep, no LayerNorm',
+      () => afKAN({units: 3, seed: 19, reduction: 'multistep', useLayerNorm: false}),
+      'z_i (reduced x_i)',
+    ],
     ['SelectableKAN', () => selectableKAN({units: 3, seed: 20}), 'x_i'],
   ];
   for (const [name, make, label] of variants) {
@@ -81,7 +101,9 @@ describe('plots.kanFunctions', () => {
       const layer = make();
       const model = tf.sequential({layers: [tf.layers.inputLayer({inputShape: [4]}), layer]});
       // Non-trivial weights (several layers start with zeros somewhere): perturb every weight.
-      layer.trainableWeights.forEach((w, k) => w.write(tf.add(w.read(), tf.randomUniform(w.shape as number[], -0.3, 0.3, 'float32', 100 + k))));
+      layer.trainableWeights.forEach((w, k) =>
+        w.write(tf.add(w.read(), tf.randomUniform(w.shape as number[], -0.3, 0.3, 'float32', 100 + k))),
+      );
       const x = tf.randomUniform([7, 4], -1.5, 1.5, 'float32', 21) as tf.Tensor2D;
       const e = kanEdges(layer, x);
       const y = model.predict(x) as tf.Tensor;
@@ -101,7 +123,9 @@ describe('plots.kanFunctions', () => {
       expect(byClass(root, 'path', 'phi')).to.have.length(12);
       for (const p of byClass(root, 'path', 'phi')) expect(pathPoints(p['@d'])).to.equal(21);
       expect(svg).to.contain(`horizontal axis: ${label}`);
-      expect(byClass(root, 'path', 'base')).to.have.length(name === 'RBFKAN' || name.startsWith('RBFKAN without') ? 12 : 0);
+      expect(byClass(root, 'path', 'base')).to.have.length(
+        name === 'RBFKAN' || name.startsWith('RBFKAN without') ? 12 : 0,
+      );
       expect(svg).to.not.match(/NaN/);
       model.dispose();
     });

@@ -50,10 +50,17 @@ describe('plots.layerReport', () => {
   });
 
   it('draws one pair of panels per row, and no MP elements without an MP fit', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 20, inputShape: [30], kernelInitializer: tf.initializers.randomNormal({seed: 1}), name: 'a'}),
-      tf.layers.dense({units: 12, kernelInitializer: tf.initializers.randomNormal({seed: 2}), name: 'b'}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 20,
+          inputShape: [30],
+          kernelInitializer: tf.initializers.randomNormal({seed: 1}),
+          name: 'a',
+        }),
+        tf.layers.dense({units: 12, kernelInitializer: tf.initializers.randomNormal({seed: 2}), name: 'b'}),
+      ],
+    });
     const rows = await analyze(model, {mpFit: false});
     const root = parseSvg(layerReport(rows));
     expect(byClass(root, 'g', 'layer').map(g => g['@data-layer'])).to.deep.equal(['a', 'b']);

@@ -16,7 +16,7 @@ describe('plots.spectrumPlot', () => {
     // Quantiles of a power law spread over all log bins here (span 10^(log10(600)/2)): count the non-empty ones.
     const lo = Math.log10(Math.min(...lambdas));
     const step = (Math.log10(Math.max(...lambdas)) - lo) / 20;
-    const filled = new Set(lambdas.map(v => Math.min(19, Math.floor((Math.log10(v) - lo) / step * (1 - 1e-12)))));
+    const filled = new Set(lambdas.map(v => Math.min(19, Math.floor(((Math.log10(v) - lo) / step) * (1 - 1e-12)))));
     expect(points).to.have.length(filled.size);
     const [fit] = byClass(root, 'path', 'fit');
     expect(pathPoints(fit['@d'])).to.equal(2); // a straight line on log-log axes

@@ -7,7 +7,11 @@ export type Node = Record<string, unknown>;
 export function parseSvg(svg: string): Node {
   const valid = XMLValidator.validate(svg);
   if (valid !== true) throw new Error(`invalid XML: ${JSON.stringify(valid.err)}`);
-  const doc = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '@', isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute}).parse(svg) as Node;
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
+  }).parse(svg) as Node;
   return (doc.svg as Node[])[0];
 }
 
@@ -32,5 +36,7 @@ export function byClass(node: Node, tag: string, cls: string): Node[] {
 
 /** Number of drawing commands (M or L) in a path's `d`. */
 export function pathPoints(d: unknown): number {
-  return String(d).split(/\s+/).filter(s => /^[ML]/.test(s)).length;
+  return String(d)
+    .split(/\s+/)
+    .filter(s => /^[ML]/.test(s)).length;
 }

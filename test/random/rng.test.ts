@@ -10,7 +10,9 @@ describe('spectral.PythonRandom', () => {
   //   random.seed(3); random.sample(range(21), 21)[:6]
   it("reproduces CPython's random.random() after random.seed(0) bit for bit @wasm", () => {
     const r = new PythonRandom(0);
-    expect([r.random(), r.random(), r.random()]).to.deep.equal([0.8444218515250481, 0.7579544029403025, 0.420571580830845]);
+    expect([r.random(), r.random(), r.random()]).to.deep.equal([
+      0.8444218515250481, 0.7579544029403025, 0.420571580830845,
+    ]);
   });
 
   it("reproduces CPython's random.sample for the pool and the set selection methods", () => {

@@ -48,15 +48,24 @@ export function descriptorsRef(ev: number[], rows: number): Record<string, numbe
   const bulk = ev.filter(v => v <= edge && v > 1e-6 * Math.max(...ev)).sort((x, y) => x - y);
   const F = mpCdfRef(sigma2, gamma);
   let ks = 0;
-  bulk.forEach((v, i) => { ks = Math.max(ks, (i + 1) / bulk.length - F(v), F(v) - i / bulk.length); });
+  bulk.forEach((v, i) => {
+    ks = Math.max(ks, (i + 1) / bulk.length - F(v), F(v) - i / bulk.length);
+  });
   return {
-    spectralEntropy: h, effectiveRank: Math.exp(h), fracAboveMP: ev.filter(v => v > edge).length / d,
-    ksMP: ks, lambdaMaxOverEdge: Math.max(...ev) / edge, mpEdge: edge,
+    spectralEntropy: h,
+    effectiveRank: Math.exp(h),
+    fracAboveMP: ev.filter(v => v > edge).length / d,
+    ksMP: ks,
+    lambdaMaxOverEdge: Math.max(...ev) / edge,
+    mpEdge: edge,
   };
 }
 
 /** max|a|, numpy median |a|, their ratio, and channel (last-axis) maxima of a flat array with C channels. */
-export function massiveRef(a: ArrayLike<number>, c: number): {maxAbs: number; median: number; ratio: number; channelMax: number[]} {
+export function massiveRef(
+  a: ArrayLike<number>,
+  c: number,
+): {maxAbs: number; median: number; ratio: number; channelMax: number[]} {
   const abs = Array.from(a, Math.abs).sort((x, y) => x - y);
   const n = abs.length;
   const median = n % 2 ? abs[(n - 1) / 2] : (abs[n / 2 - 1] + abs[n / 2]) / 2;

@@ -37,7 +37,10 @@ export function covariance(a: Mat, mu: Float64Array): Matrix {
 /** Eigenvalues (descending) and eigenvectors (columns, same order) of a symmetric matrix. */
 export function eigDescending(c: Matrix): {values: number[]; vectors: Matrix} {
   const e = new EigenvalueDecomposition(c, {assumeSymmetric: true});
-  const order = e.realEigenvalues.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).map(p => p[1]);
+  const order = e.realEigenvalues
+    .map((v, i) => [v, i])
+    .sort((a, b) => b[0] - a[0])
+    .map(p => p[1]);
   const v = e.eigenvectorMatrix;
   const out = Matrix.zeros(c.rows, c.rows);
   order.forEach((src, dst) => {
@@ -78,8 +81,15 @@ export function truncatedHead(f: Mat, mu: Float64Array, p: Matrix, w: Matrix, b:
  * of argmax(Ȳ + Z_eval β) on (fEval, yEval).
  */
 export function probeAccuracy(
-  fTrain: Mat, yTrain: ArrayLike<number>, fEval: Mat, yEval: ArrayLike<number>,
-  mu: Float64Array, vectors: Matrix, cols: number[], classes: number, ridge: number,
+  fTrain: Mat,
+  yTrain: ArrayLike<number>,
+  fEval: Mat,
+  yEval: ArrayLike<number>,
+  mu: Float64Array,
+  vectors: Matrix,
+  cols: number[],
+  classes: number,
+  ridge: number,
 ): number {
   const coords = (f: Mat) => {
     const fc = new Matrix(f.rows, f.cols);
@@ -104,7 +114,10 @@ export function probeAccuracy(
     const g = z.transpose().mmul(z);
     for (let k = 0; k < cols.length; k++) g.set(k, k, g.get(k, k) + n * ridge);
     const beta = solve(g, z.transpose().mmul(yc));
-    pred = ze.mmul(beta).to2DArray().map(row => row.map((v, c) => v + prior[c]));
+    pred = ze
+      .mmul(beta)
+      .to2DArray()
+      .map(row => row.map((v, c) => v + prior[c]));
   }
   let correct = 0;
   pred.forEach((row, i) => {

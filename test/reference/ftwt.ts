@@ -54,7 +54,7 @@ export function gtMaskRatio(y: BSC, r: number): number[][] {
       });
       return mask;
     }
-    const order = p.map((_, j) => j).sort((i, j) => (p[j] - p[i]) || (i - j));
+    const order = p.map((_, j) => j).sort((i, j) => p[j] - p[i] || i - j);
     let cum = 0;
     for (const j of order) {
       cum += p[j];
@@ -109,7 +109,13 @@ export function maskLoss(logits: number[][], target: number[][], weight: number)
  * Analytic gradient of {@link maskLoss} w.r.t. the predictor's kernel and
  * bias (target fixed): dL/dl_bc = w·(σ(l_bc) − t_bc)/B; dL/dW_io = Σ_b s_bi·dL/dl_bo.
  */
-export function maskLossGrads(x: BSC, kernel: number[][], bias: number[], target: number[][], weight: number): {kernel: number[][]; bias: number[]} {
+export function maskLossGrads(
+  x: BSC,
+  kernel: number[][],
+  bias: number[],
+  target: number[][],
+  weight: number,
+): {kernel: number[][]; bias: number[]} {
   const logits = predictorLogits(x, kernel, bias);
   const bsz = x.length;
   const dl = logits.map((row, b) => row.map((l, c) => (weight * (1 / (1 + Math.exp(-l)) - target[b][c])) / bsz));
@@ -129,6 +135,12 @@ export function maskLossGrads(x: BSC, kernel: number[][], bias: number[], target
  * `ConvWithMask.forward` FLOPs of one gated conv for one sample:
  * `active_out · H_out·W_out · (active_in // groups) · k²` (bias_ops = 0).
  */
-export function gatedConvFlops(activeOut: number, outSpatial: number, activeIn: number, groups: number, kernelArea: number): number {
+export function gatedConvFlops(
+  activeOut: number,
+  outSpatial: number,
+  activeIn: number,
+  groups: number,
+  kernelArea: number,
+): number {
   return activeOut * outSpatial * Math.floor(activeIn / groups) * kernelArea;
 }

@@ -92,8 +92,16 @@ export function combine64(func: string, x1: number, x2: number): number {
  * x [N, I], low/high [I, n], kernel [I, n, O], bias [O] → [N, O].
  */
 export function reluKan64(
-  x: Arr, N: number, I: number, O: number, g: number, k: number,
-  low: Arr, high: Arr, kernel: Arr, bias: Arr,
+  x: Arr,
+  N: number,
+  I: number,
+  O: number,
+  g: number,
+  k: number,
+  low: Arr,
+  high: Arr,
+  kernel: Arr,
+  bias: Arr,
 ): Float64Array {
   const n = g + k;
   const r = (4 * g * g) / ((k + 1) * (k + 1));
@@ -133,7 +141,11 @@ export interface AFKan64Params {
  * x [N, I] → [N, O].
  */
 export function afKan64(
-  x: Arr, N: number, I: number, O: number, n: number,
+  x: Arr,
+  N: number,
+  I: number,
+  O: number,
+  n: number,
   opts: {activation: string; func: string; reduction: string; layerNorm: boolean},
   p: AFKan64Params,
 ): Float64Array {
@@ -276,8 +288,14 @@ export function selectableFeatures64(basis: string, xv: number, c: SelectableCfg
  * x [N, I]; kernels[c] [I, n_c, O]; logits [I, O, C]; bias [O] or null → [N, O].
  */
 export function selectableKan64(
-  x: Arr, N: number, I: number, O: number, cfg: SelectableCfg,
-  kernels: Arr[], logits: Arr, bias: Arr | null,
+  x: Arr,
+  N: number,
+  I: number,
+  O: number,
+  cfg: SelectableCfg,
+  kernels: Arr[],
+  logits: Arr,
+  bias: Arr | null,
 ): Float64Array {
   const C = cfg.bases.length;
   const alpha = new Float64Array(I * O * C);
@@ -319,8 +337,16 @@ export function selectableKan64(
  * with weight `conv [O, n, I]` (the single input channel dropped) and bias [O].
  */
 export function reluKanConv64(
-  x: Arr, N: number, I: number, O: number, g: number, k: number,
-  low: Arr, high: Arr, conv: Arr, bias: Arr,
+  x: Arr,
+  N: number,
+  I: number,
+  O: number,
+  g: number,
+  k: number,
+  low: Arr,
+  high: Arr,
+  conv: Arr,
+  bias: Arr,
 ): Float64Array {
   const n = g + k;
   const r = (4 * g * g) / ((k + 1) * (k + 1));

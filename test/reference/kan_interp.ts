@@ -30,7 +30,9 @@ export function attributionReference(phi: number[][][][]): {edges: number[][][];
     const I = edgeStd[l].length;
     const O = nodeStd[l].length;
     const perQ = q.map(row => edgeStd[l].map(r => r.map((e, o) => (e * row[o]) / (nodeStd[l][o] + 1e-4))));
-    edges[l] = Array.from({length: I}, (_, i) => Array.from({length: O}, (_, o) => perQ.reduce((s, m) => s + m[i][o], 0) / perQ.length));
+    edges[l] = Array.from({length: I}, (_, i) =>
+      Array.from({length: O}, (_, o) => perQ.reduce((s, m) => s + m[i][o], 0) / perQ.length),
+    );
     q = perQ.map(m => m.map(r => r.reduce((s, v) => s + v, 0)));
     nodes[l] = avg(q);
   }

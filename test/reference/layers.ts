@@ -6,7 +6,7 @@
 
 /** CRReLU (EAFO re-implementations): `relu(x) + ε·x·exp(−x²/2)` and its partials. */
 export function crreluRef(x: number, eps: number): {y: number; dx: number; deps: number} {
-  const g = Math.exp(-x * x / 2);
+  const g = Math.exp((-x * x) / 2);
   return {
     y: Math.max(x, 0) + eps * x * g,
     dx: (x > 0 ? 1 : 0) + eps * (1 - x * x) * g,
@@ -156,7 +156,7 @@ export function deltaForwardRef(x: ArrayLike<number>, o: DeltaRefOptions): Delta
   return {
     y,
     out,
-    loss: (o.sparsityRate ?? 1) * (o.nOutputs ?? 1) * l1 / numel,
+    loss: ((o.sparsityRate ?? 1) * (o.nOutputs ?? 1) * l1) / numel,
     density: nz / numel,
     s,
     pre,
@@ -210,7 +210,7 @@ export function deltaBackwardRef(
 export function deltaLossGradRef(y: ArrayLike<number>, shape: number[], rate: number, nOutputs: number): Float64Array {
   const [B, T, ...F] = shape;
   const P = F.reduce((a, b) => a * b, 1);
-  const k = rate * nOutputs / (B * (T - 1) * P);
+  const k = (rate * nOutputs) / (B * (T - 1) * P);
   const g = new Float64Array(y.length);
   for (let b = 0; b < B; b++) {
     for (let t = 0; t + 1 < T; t++) {

@@ -58,7 +58,11 @@ export function newtonSchulz64(g: Mat, steps = 5, eps = 1e-7): Mat {
   const tall = g.rows > g.cols;
   let x = tall ? transpose(g) : mat(g.rows, g.cols, g.data);
   const norm = frobenius(x);
-  x = mat(x.rows, x.cols, x.data.map(v => v / (norm + eps)));
+  x = mat(
+    x.rows,
+    x.cols,
+    x.data.map(v => v / (norm + eps)),
+  );
   for (let t = 0; t < steps; t++) {
     const A = matmul(x, transpose(x));
     const B = axpby(b, A, c, matmul(A, A));
@@ -143,7 +147,8 @@ export function softClipExact64(a: Mat, c: number): Mat {
   const {u, s, v} = svd64(a);
   const k = s.length;
   const us = mat(u.rows, k);
-  for (let i = 0; i < u.rows; i++) for (let j = 0; j < k; j++) us.data[i * k + j] = u.data[i * k + j] * ((c * s[j]) / Math.sqrt(c * c + s[j] * s[j]));
+  for (let i = 0; i < u.rows; i++)
+    for (let j = 0; j < k; j++) us.data[i * k + j] = u.data[i * k + j] * ((c * s[j]) / Math.sqrt(c * c + s[j] * s[j]));
   return matmul(us, transpose(v));
 }
 
@@ -166,7 +171,13 @@ interface AdamState {
 }
 
 /** KellerJordan `adam_update` + decoupled decay: p·(1 − lr·wd) − lr·m̂/(√v̂+eps). */
-function adamStep(p: Param64, g: Float64Array, st: AdamState, step: number, h: {lr: number; beta1: number; beta2: number; eps: number; wd: number}): Float64Array {
+function adamStep(
+  p: Param64,
+  g: Float64Array,
+  st: AdamState,
+  step: number,
+  h: {lr: number; beta1: number; beta2: number; eps: number; wd: number},
+): Float64Array {
   const dir = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) {
     st.m[i] = st.m[i] + (g[i] - st.m[i]) * (1 - h.beta1); // lerp
@@ -226,13 +237,20 @@ export function muonSteps64(params: Param64[], grads: Float64Array[][], cfg: Muo
       const upd = new Float64Array(g.length); // [in, out]
       for (let blk = 0; blk < nGates; blk++) {
         const block = mat(fanIn, width);
-        for (let r = 0; r < fanIn; r++) for (let c = 0; c < width; c++) block.data[r * width + c] = u[r * fanOut + blk * width + c];
+        for (let r = 0; r < fanIn; r++)
+          for (let c = 0; c < width; c++) block.data[r * width + c] = u[r * fanOut + blk * width + c];
         const o = newtonSchulz64(transpose(block), cfg.nsSteps); // torch layout [out, in]
         const rows = o.rows;
         const cols = o.cols;
-        const scale = cfg.scaleMode === 'original' ? Math.max(1, rows / cols) ** 0.5 : cfg.scaleMode === 'match-adamw' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : 1;
+        const scale =
+          cfg.scaleMode === 'original'
+            ? Math.max(1, rows / cols) ** 0.5
+            : cfg.scaleMode === 'match-adamw'
+              ? 0.2 * Math.sqrt(Math.max(rows, cols))
+              : 1;
         const back = transpose(o); // [in, width]
-        for (let r = 0; r < fanIn; r++) for (let c = 0; c < width; c++) upd[r * fanOut + blk * width + c] = scale * back.data[r * width + c];
+        for (let r = 0; r < fanIn; r++)
+          for (let c = 0; c < width; c++) upd[r * fanOut + blk * width + c] = scale * back.data[r * width + c];
       }
       for (let i = 0; i < g.length; i++) p.w[i] = p.w[i] * (1 - cfg.lr * cfg.weightDecay) - cfg.lr * upd[i];
     });
@@ -276,7 +294,13 @@ export function spectraSteps64(params: Param64[], grads: Float64Array[][], cfg: 
       const fanIn = p.w.length / fanOut;
       let g = gs[k];
       if (cpk != null && isMat) g = transpose(softClipExact64(transpose(mat(fanIn, fanOut, g)), cpk)).data;
-      const dir = adamStep(p, g, adam[k], t + 1, {lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, wd: cfg.weightDecay});
+      const dir = adamStep(p, g, adam[k], t + 1, {
+        lr,
+        beta1: cfg.beta1,
+        beta2: cfg.beta2,
+        eps: cfg.eps,
+        wd: cfg.weightDecay,
+      });
       let upd: Float64Array;
       const rel = cfg.clipScale === 'sqrt-fan';
       if (isMat) {

@@ -10,7 +10,7 @@ export function surrogateRef(x: number, kind: 'sigmoid' | 'erf' | 'triangle', be
     const s = 1 / (1 + Math.exp(-beta * x));
     return 2 * beta * s * (1 - s);
   }
-  if (kind === 'erf') return (2 * beta / Math.sqrt(Math.PI)) * Math.exp(-beta * beta * x * x);
+  if (kind === 'erf') return ((2 * beta) / Math.sqrt(Math.PI)) * Math.exp(-beta * beta * x * x);
   return beta * Math.max(0, 1 - (beta * Math.abs(x)) / 2);
 }
 
@@ -60,7 +60,13 @@ export function jacobiEigenvalues(a: ArrayLike<number>, n: number): number[] {
  * the mean squared error over N rows; params flattened as [W1 (I×H), b1 (H),
  * W2 (H), b2]. Returns the float64 gradient of the loss (hand back-propagation).
  */
-export function mlpMseGrad(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, nIn: number, nHid: number): Float64Array {
+export function mlpMseGrad(
+  params: Float64Array,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  nIn: number,
+  nHid: number,
+): Float64Array {
   const nRows = y.length;
   const w1 = 0;
   const b1 = nIn * nHid;
@@ -101,7 +107,8 @@ export function fdHessian(grad: (p: Float64Array) => Float64Array, p0: Float64Ar
     const gm = grad(pm);
     for (let r = 0; r < n; r++) hm[r * n + c] = (gp[r] - gm[r]) / (2 * h);
   }
-  for (let r = 0; r < n; r++) for (let c = 0; c < r; c++) hm[r * n + c] = hm[c * n + r] = (hm[r * n + c] + hm[c * n + r]) / 2;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < r; c++) hm[r * n + c] = hm[c * n + r] = (hm[r * n + c] + hm[c * n + r]) / 2;
   return hm;
 }
 
@@ -112,8 +119,20 @@ export function fdHessian(grad: (p: Float64Array) => Float64Array, p0: Float64Ar
  * Returns {y [N, O], gates [N, E]}.
  */
 export function moeRef(
-  x: ArrayLike<number>, n: number, nIn: number, nE: number, h: number, nOut: number,
-  w: {wg: ArrayLike<number>; bg: ArrayLike<number>; k: ArrayLike<number>; c: ArrayLike<number>; v?: ArrayLike<number>; d?: ArrayLike<number>},
+  x: ArrayLike<number>,
+  n: number,
+  nIn: number,
+  nE: number,
+  h: number,
+  nOut: number,
+  w: {
+    wg: ArrayLike<number>;
+    bg: ArrayLike<number>;
+    k: ArrayLike<number>;
+    c: ArrayLike<number>;
+    v?: ArrayLike<number>;
+    d?: ArrayLike<number>;
+  },
   opts: {tau: number; sigma?: (z: number) => number; phi: (z: number) => number; topK?: number},
 ): {y: Float64Array; gates: Float64Array} {
   const y = new Float64Array(n * nOut);
@@ -134,7 +153,10 @@ export function moeRef(
     if (opts.topK != null) {
       const kth = [...g].sort((p, q) => q - p)[opts.topK - 1];
       let t = 0;
-      for (let e = 0; e < nE; e++) { if (g[e] < kth) g[e] = 0; t += g[e]; }
+      for (let e = 0; e < nE; e++) {
+        if (g[e] < kth) g[e] = 0;
+        t += g[e];
+      }
       for (let e = 0; e < nE; e++) g[e] /= t;
     }
     for (let e = 0; e < nE; e++) {

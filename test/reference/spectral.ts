@@ -49,8 +49,13 @@ export function householder(u: number[]): Float64Array {
  * [p, n] when transA), B is stored [p, q] (or [q, p] when transB).
  */
 export function matmul64(
-  a: ArrayLike<number>, b: ArrayLike<number>, n: number, p: number, q: number,
-  transB = false, transA = false,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  n: number,
+  p: number,
+  q: number,
+  transB = false,
+  transA = false,
 ): Float64Array {
   const c = new Float64Array(n * q);
   for (let i = 0; i < n; i++) {

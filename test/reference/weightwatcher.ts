@@ -50,7 +50,13 @@ export function wwFitRef(evals: number[]): WWFitRef {
   let i = 0;
   for (let k = 1; k < Ds.length; k++) if (Ds[k] < Ds[i]) i = k;
   const xmin = data[i];
-  return {alpha: alphas[i], xmin, D: Ds[i], sigma: (alphas[i] - 1) / Math.sqrt(N - i), numPlSpikes: evals.filter(v => v >= xmin).length};
+  return {
+    alpha: alphas[i],
+    xmin,
+    D: Ds[i],
+    sigma: (alphas[i] - 1) / Math.sqrt(N - i),
+    numPlSpikes: evals.filter(v => v >= xmin).length,
+  };
 }
 
 /** apply_norm_metrics (N = the layer's larger side). */
@@ -67,9 +73,15 @@ export function normMetricsRef(evals: number[], N: number, alpha: number): Recor
     h += p * Math.log(p);
   }
   return {
-    norm, logNorm: Math.log10(norm), lambdaMax: spectral, logSpectralNorm: Math.log10(spectral),
-    alphaWeighted: alpha * Math.log10(spectral), logAlphaNorm: Math.log10(evals.reduce((s, e) => s + e ** alpha, 0)),
-    stableRank: norm / spectral, matrixRank: rank, matrixEntropy: -h / Math.log(rank + EPSILON),
+    norm,
+    logNorm: Math.log10(norm),
+    lambdaMax: spectral,
+    logSpectralNorm: Math.log10(spectral),
+    alphaWeighted: alpha * Math.log10(spectral),
+    logAlphaNorm: Math.log10(evals.reduce((s, e) => s + e ** alpha, 0)),
+    stableRank: norm / spectral,
+    matrixRank: rank,
+    matrixEntropy: -h / Math.log(rank + EPSILON),
   };
 }
 
@@ -122,7 +134,9 @@ function residMp(sigma: number, xdeAll: number[], ydeAll: number[], Q: number): 
     if (b < peak || b > Math.max(...xde) || a > peak) {
       resid = yde.map(() => 1000);
     } else {
-      resid = xde.map((x, i) => nanToNum((1 / (2 * Math.PI * sigma * sigma * x * y)) * Math.sqrt((b - x) * (x - a))) - yde[i]);
+      resid = xde.map(
+        (x, i) => nanToNum((1 / (2 * Math.PI * sigma * sigma * x * y)) * Math.sqrt((b - x) * (x - a))) - yde[i],
+      );
     }
   }
   return resid.reduce((s, r) => s + r * r, 0);
@@ -156,7 +170,10 @@ function fmin(f: (x: number[]) => number, x0: number[]): number[] {
     const xdiff = Math.max(...sim.slice(1).flatMap(s => s.map((v, i) => Math.abs(v - sim[0][i]))));
     const fdiff = Math.max(...fsim.slice(1).map(v => Math.abs(fsim[0] - v)));
     if (xdiff <= 1e-4 && fdiff <= 1e-4) break;
-    const xbar = sim.slice(0, -1).reduce((acc, s) => acc.map((v, i) => v + s[i]), new Array(N).fill(0)).map(v => v / N);
+    const xbar = sim
+      .slice(0, -1)
+      .reduce((acc, s) => acc.map((v, i) => v + s[i]), new Array(N).fill(0))
+      .map(v => v / N);
     const last = sim[N];
     const xr = comb(1 + rho, xbar, -rho, last);
     const fxr = F(xr);
@@ -192,7 +209,12 @@ function fmin(f: (x: number[]) => number, x0: number[]): number[] {
       }
       if (doshrink) {
         for (let j = 1; j <= N; j++) {
-          sim[j] = comb(1, sim[0], sig, sim[j].map((v, i) => v - sim[0][i]));
+          sim[j] = comb(
+            1,
+            sim[0],
+            sig,
+            sim[j].map((v, i) => v - sim[0][i]),
+          );
           fsim[j] = F(sim[j]);
         }
       }
@@ -226,8 +248,12 @@ export function mpFitRef(evalsIn: number[], N: number, M: number): Record<string
   const TW = (1 / Math.sqrt(Q)) * bulkMax ** (2 / 3) * M ** (-2 / 3);
   const numSpikes = toPlot.filter(x => x > bulkMax + Math.sqrt(TW)).length;
   return {
-    numSpikes, sigmaMp: s1, mpSoftrank: bulkMax / lambdaMax,
-    bulkMin: bulkMin / (Wscale * Wscale), bulkMax: bulkMax / (Wscale * Wscale), wScale: Wscale,
+    numSpikes,
+    sigmaMp: s1,
+    mpSoftrank: bulkMax / lambdaMax,
+    bulkMin: bulkMin / (Wscale * Wscale),
+    bulkMax: bulkMax / (Wscale * Wscale),
+    wScale: Wscale,
   };
 }
 

@@ -18,7 +18,11 @@ function data(rows: number, d: number, spikes: number, seed: number): Float32Arr
 }
 
 describe('spectral.activationSpectrum', () => {
-  for (const [rows, d, spikes] of [[300, 40, 0], [300, 40, 3], [30, 50, 2]]) {
+  for (const [rows, d, spikes] of [
+    [300, 40, 0],
+    [300, 40, 3],
+    [30, 50, 2],
+  ]) {
     it(`matches a float64 reference of the covariance spectrum and descriptors ([${rows}, ${d}], ${spikes} spikes)`, async () => {
       const x = data(rows, d, spikes, rows + d + spikes);
       const t = tf.tensor2d(x, [rows, d]);
@@ -58,12 +62,21 @@ describe('spectral.activationSpectrum', () => {
 
   it('rejects rank-1 input and NaN with errors naming a', async () => {
     const bad = async (t: tf.Tensor, re: RegExp) => {
-      const e = await activationSpectrum(t).then(() => null, x => x as Error);
+      const e = await activationSpectrum(t).then(
+        () => null,
+        x => x as Error,
+      );
       expect(e?.message).to.match(re);
       t.dispose();
     };
     await bad(tf.tensor1d([1, 2, 3]), /a must be activations of rank >= 2/);
-    await bad(tf.tensor2d([[1, NaN], [2, 3]]), /spectral.activationSpectrum: a .*NaN/);
+    await bad(
+      tf.tensor2d([
+        [1, NaN],
+        [2, 3],
+      ]),
+      /spectral.activationSpectrum: a .*NaN/,
+    );
   });
 
   it('leaks no tensors', async () => {
@@ -89,7 +102,10 @@ describe('spectral.massiveActivations', () => {
     expect(m.topValues).to.deep.equal([250, 40]);
     t.dispose();
     // hand value: |a| = 1, 2, 300, 0.5, 1, 2 → median (1 + 2)/2 = 1.5, ratio 200
-    const h = tf.tensor2d([[1, -2, 300], [0.5, 1, 2]]);
+    const h = tf.tensor2d([
+      [1, -2, 300],
+      [0.5, 1, 2],
+    ]);
     const s = await massiveActivations(h, {topK: 1});
     expect([s.medianAbs, s.ratio, s.topChannels[0]]).to.deep.equal([1.5, 200, 2]);
     h.dispose();

@@ -7,7 +7,13 @@ import {modelMatrices} from '../../src/spectral/model_matrices';
 import {expectNoLeak} from '../helpers/leaks';
 import {detXLambdaMin, seededNormal, seededUniform} from '../reference/spectral';
 import {
-  jensenShannonRef, matrixEsd, mpFitRef, mulberry32Ref, normMetricsRef, shuffleRef, wwFitRef,
+  jensenShannonRef,
+  matrixEsd,
+  mpFitRef,
+  mulberry32Ref,
+  normMetricsRef,
+  shuffleRef,
+  wwFitRef,
 } from '../reference/weightwatcher';
 
 type Gen = (r: number, c: number, seed: number) => Float32Array;
@@ -53,15 +59,37 @@ function reference(slices: Array<{x: ArrayLike<number>; r: number; c: number}>, 
   const M = Math.min(slices[0].r, slices[0].c);
   const fit = wwFitRef(evals);
   return {
-    ...fit, ...normMetricsRef(evals, N, fit.alpha), ...mpFitRef(evals, N, M),
-    erg: fit.xmin - detXLambdaMin(evals), N, M, Q: N / M, numEvals: evals.length,
+    ...fit,
+    ...normMetricsRef(evals, N, fit.alpha),
+    ...mpFitRef(evals, N, M),
+    erg: fit.xmin - detXLambdaMin(evals),
+    N,
+    M,
+    Q: N / M,
+    numEvals: evals.length,
   };
 }
 
 const INTEGER_KEYS = ['numPlSpikes', 'matrixRank', 'numSpikes', 'N', 'M', 'numEvals'];
 const KEYS = [
-  'alpha', 'xmin', 'D', 'sigma', 'alphaWeighted', 'logAlphaNorm', 'logNorm', 'logSpectralNorm', 'stableRank',
-  'matrixEntropy', 'mpSoftrank', 'sigmaMp', 'bulkMax', 'bulkMin', 'lambdaMax', 'norm', 'Q', 'erg',
+  'alpha',
+  'xmin',
+  'D',
+  'sigma',
+  'alphaWeighted',
+  'logAlphaNorm',
+  'logNorm',
+  'logSpectralNorm',
+  'stableRank',
+  'matrixEntropy',
+  'mpSoftrank',
+  'sigmaMp',
+  'bulkMax',
+  'bulkMin',
+  'lambdaMax',
+  'norm',
+  'Q',
+  'erg',
 ];
 
 function expectRow(row: LayerReport, ref: Record<string, number>): void {
@@ -100,11 +128,17 @@ describe('spectral.analyze', () => {
   it('matches WeightWatcher on a Conv2D kernel: 9 slices [8, 12] pooled, eigenvalues halved @wasm', async () => {
     const [kh, kw, cin, cout] = [3, 3, 8, 12];
     const w = studentT(kh * kw * cin, cout, 9);
-    const model = tf.sequential({layers: [tf.layers.conv2d({filters: cout, kernelSize: 3, inputShape: [6, 6, cin], name: 'conv'})]});
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({filters: cout, kernelSize: 3, inputShape: [6, 6, cin], name: 'conv'})],
+    });
     model.layers[0].setWeights([tf.tensor4d(w, [kh, kw, cin, cout]), tf.zeros([cout])]);
     const [row] = await analyze(model);
     expect([row.rf, row.numEvals]).to.deep.equal([9, 72]);
-    const slices = Array.from({length: 9}, (_, s) => ({x: w.subarray(s * cin * cout, (s + 1) * cin * cout), r: cin, c: cout}));
+    const slices = Array.from({length: 9}, (_, s) => ({
+      x: w.subarray(s * cin * cout, (s + 1) * cin * cout),
+      r: cin,
+      c: cout,
+    }));
     expectRow(row, reference(slices, 0.5));
     // flattened view: one [72, 12] matrix, no conv2d_norm scaling
     const [flat] = await analyze(model, {convView: 'flatten'});
@@ -114,12 +148,14 @@ describe('spectral.analyze', () => {
   it('matches WeightWatcher on an Embedding [50, 16] and a DepthwiseConv2D [5, 5, 3, 4] kernel (25 slices [3, 4], halved)', async () => {
     const emb = studentT(50, 16, 13);
     const dw = gaussian(5 * 5 * 3, 4, 14);
-    const model = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 50, outputDim: 16, inputLength: 6, name: 'emb'}),
-      tf.layers.reshape({targetShape: [6, 16, 1]}),
-      tf.layers.conv2d({filters: 3, kernelSize: 1, name: 'to3'}), // [1,1,1,3]: 1 eigenvalue, skipped
-      tf.layers.depthwiseConv2d({kernelSize: 5, depthMultiplier: 4, padding: 'same', name: 'dw'}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({inputDim: 50, outputDim: 16, inputLength: 6, name: 'emb'}),
+        tf.layers.reshape({targetShape: [6, 16, 1]}),
+        tf.layers.conv2d({filters: 3, kernelSize: 1, name: 'to3'}), // [1,1,1,3]: 1 eigenvalue, skipped
+        tf.layers.depthwiseConv2d({kernelSize: 5, depthMultiplier: 4, padding: 'same', name: 'dw'}),
+      ],
+    });
     model.getLayer('emb').setWeights([tf.tensor2d(emb, [50, 16])]);
     model.getLayer('dw').setWeights([tf.tensor4d(dw, [5, 5, 3, 4]), tf.zeros([12])]);
     const rows = await analyze(model);
@@ -137,7 +173,8 @@ describe('spectral.analyze', () => {
     model.layers[0].setWeights([tf.tensor2d(k, [16, 48]), tf.tensor2d(rk, [12, 48]), tf.zeros([48])]);
     const rows = await analyze(model);
     expect(rows.map(x => x.name)).to.deep.equal([
-      ...[0, 1, 2, 3].map(g => `lstm/kernel[${g}]`), ...[0, 1, 2, 3].map(g => `lstm/recurrent_kernel[${g}]`),
+      ...[0, 1, 2, 3].map(g => `lstm/kernel[${g}]`),
+      ...[0, 1, 2, 3].map(g => `lstm/recurrent_kernel[${g}]`),
     ]);
     const gate = (x: Float32Array, rowsN: number, g: number) =>
       Array.from({length: rowsN * units}, (_, i) => x[Math.floor(i / units) * 48 + g * units + (i % units)]);
@@ -170,31 +207,54 @@ describe('spectral.analyze', () => {
   });
 
   it('summary averages the get_summary columns over rows', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 30, inputShape: [50], kernelInitializer: tf.initializers.randomNormal({seed: 1}), name: 'a'}),
-      tf.layers.dense({units: 20, kernelInitializer: tf.initializers.randomNormal({seed: 2}), name: 'b'}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 30,
+          inputShape: [50],
+          kernelInitializer: tf.initializers.randomNormal({seed: 1}),
+          name: 'a',
+        }),
+        tf.layers.dense({units: 20, kernelInitializer: tf.initializers.randomNormal({seed: 2}), name: 'b'}),
+      ],
+    });
     const rows = await analyze(model);
     const s = summary(rows);
-    for (const k of ['logNorm', 'alpha', 'alphaWeighted', 'logAlphaNorm', 'logSpectralNorm', 'stableRank', 'mpSoftrank'] as const) {
+    for (const k of [
+      'logNorm',
+      'alpha',
+      'alphaWeighted',
+      'logAlphaNorm',
+      'logSpectralNorm',
+      'stableRank',
+      'mpSoftrank',
+    ] as const) {
       expect(s[k]).to.be.closeTo(((rows[0][k] as number) + (rows[1][k] as number)) / 2, 1e-12);
     }
     expect(Number.isNaN(summary([]).alpha)).to.equal(true);
   });
 
   it('skips matrices below minEvals by default, and throws for a named layer that cannot be analysed', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 10, inputShape: [4], name: 'small'}), // M = 4 < 10
-      tf.layers.dropout({rate: 0.1, name: 'drop'}),
-      tf.layers.dense({units: 12, name: 'ok'}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({units: 10, inputShape: [4], name: 'small'}), // M = 4 < 10
+        tf.layers.dropout({rate: 0.1, name: 'drop'}),
+        tf.layers.dense({units: 12, name: 'ok'}),
+      ],
+    });
     expect((await analyze(model)).map(r => r.name)).to.deep.equal(['ok']);
     expect((await analyze(model, {minEvals: 2})).map(r => r.name)).to.deep.equal(['small', 'ok']);
     const err = async (opts: object, re: RegExp) => {
-      const e = await analyze(model, opts).then(() => null, x => x as Error);
+      const e = await analyze(model, opts).then(
+        () => null,
+        x => x as Error,
+      );
       expect(e?.message).to.match(re);
     };
-    await err({layers: ['small']}, /layer 'small' has no matrix with enough eigenvalues: small: 4 eigenvalues < minEvals 10/);
+    await err(
+      {layers: ['small']},
+      /layer 'small' has no matrix with enough eigenvalues: small: 4 eigenvalues < minEvals 10/,
+    );
     await err({layers: ['drop']}, /layer 'drop' has no analysable weight matrix/);
     await err({layers: ['nope']}, /layer 'nope' is not in the model; available layers: 'small', 'drop', 'ok'/);
     await err({minEvals: 0}, /minEvals must be a positive integer, got 0/);
@@ -209,41 +269,66 @@ describe('spectral.analyze', () => {
 
 describe('spectral.modelMatrices', () => {
   it('opens timeDistributed, bidirectional and nested models, names RNN gates, and skips weightless layers', () => {
-    const inner = tf.sequential({name: 'encoder', layers: [tf.layers.dense({units: 14, inputShape: [12], name: 'enc_fc'})]});
-    const model = tf.sequential({layers: [
-      tf.layers.embedding({inputDim: 30, outputDim: 12, inputLength: 4, name: 'emb'}),
-      tf.layers.timeDistributed({layer: inner, name: 'td_enc'}),
-      tf.layers.bidirectional({layer: tf.layers.gru({units: 10, returnSequences: true, name: 'gru'}) as tf.layers.RNN, name: 'bi'}),
-      tf.layers.simpleRNN({units: 11, returnSequences: true, name: 'rnn'}),
-      tf.layers.timeDistributed({layer: tf.layers.dense({units: 3, name: 'head'}), name: 'td'}),
-    ]});
+    const inner = tf.sequential({
+      name: 'encoder',
+      layers: [tf.layers.dense({units: 14, inputShape: [12], name: 'enc_fc'})],
+    });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({inputDim: 30, outputDim: 12, inputLength: 4, name: 'emb'}),
+        tf.layers.timeDistributed({layer: inner, name: 'td_enc'}),
+        tf.layers.bidirectional({
+          layer: tf.layers.gru({units: 10, returnSequences: true, name: 'gru'}) as tf.layers.RNN,
+          name: 'bi',
+        }),
+        tf.layers.simpleRNN({units: 11, returnSequences: true, name: 'rnn'}),
+        tf.layers.timeDistributed({layer: tf.layers.dense({units: 3, name: 'head'}), name: 'td'}),
+      ],
+    });
     const names = modelMatrices(model).map(m => m.name);
     expect(names).to.deep.equal([
-      'emb', 'td_enc/enc_fc',
-      'bi/forward_gru/kernel[0]', 'bi/forward_gru/kernel[1]', 'bi/forward_gru/kernel[2]',
-      'bi/forward_gru/recurrent_kernel[0]', 'bi/forward_gru/recurrent_kernel[1]', 'bi/forward_gru/recurrent_kernel[2]',
-      'bi/backward_gru/kernel[0]', 'bi/backward_gru/kernel[1]', 'bi/backward_gru/kernel[2]',
-      'bi/backward_gru/recurrent_kernel[0]', 'bi/backward_gru/recurrent_kernel[1]', 'bi/backward_gru/recurrent_kernel[2]',
-      'rnn/kernel', 'rnn/recurrent_kernel', 'td',
+      'emb',
+      'td_enc/enc_fc',
+      'bi/forward_gru/kernel[0]',
+      'bi/forward_gru/kernel[1]',
+      'bi/forward_gru/kernel[2]',
+      'bi/forward_gru/recurrent_kernel[0]',
+      'bi/forward_gru/recurrent_kernel[1]',
+      'bi/forward_gru/recurrent_kernel[2]',
+      'bi/backward_gru/kernel[0]',
+      'bi/backward_gru/kernel[1]',
+      'bi/backward_gru/kernel[2]',
+      'bi/backward_gru/recurrent_kernel[0]',
+      'bi/backward_gru/recurrent_kernel[1]',
+      'bi/backward_gru/recurrent_kernel[2]',
+      'rnn/kernel',
+      'rnn/recurrent_kernel',
+      'td',
     ]);
     const gru = modelMatrices(model).find(m => m.name === 'bi/backward_gru/recurrent_kernel[1]');
     expect([gru?.N, gru?.M, gru?.rf]).to.deep.equal([10, 10, 1]);
   });
 
   it('takes the views documented for conv, depthwise, Conv1D and KAN kernels', () => {
-    const model = tf.sequential({layers: [
-      tf.layers.conv1d({filters: 6, kernelSize: 5, inputShape: [20, 4], name: 'c1'}),
-      tf.layers.reshape({targetShape: [16, 6, 1]}),
-      tf.layers.depthwiseConv2d({kernelSize: 3, depthMultiplier: 4, name: 'dw'}),
-      tf.layers.flatten(),
-      bsplineKAN({units: 7, gridSize: 5, splineOrder: 3, name: 'kan'}),
-    ]});
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv1d({filters: 6, kernelSize: 5, inputShape: [20, 4], name: 'c1'}),
+        tf.layers.reshape({targetShape: [16, 6, 1]}),
+        tf.layers.depthwiseConv2d({kernelSize: 3, depthMultiplier: 4, name: 'dw'}),
+        tf.layers.flatten(),
+        bsplineKAN({units: 7, gridSize: 5, splineOrder: 3, name: 'kan'}),
+      ],
+    });
     const m = Object.fromEntries(modelMatrices(model).map(x => [x.name, x]));
     expect(Object.keys(m)).to.deep.equal(['c1', 'dw', 'kan/base_kernel', 'kan/spline_kernel']);
     expect([m.c1.N, m.c1.M, m.c1.rf, m.c1.evalScale]).to.deep.equal([6, 4, 5, 1]);
     expect([m.dw.N, m.dw.M, m.dw.rf, m.dw.evalScale]).to.deep.equal([4, 1, 9, 0.5]);
     const flatIn = 14 * 4 * 4;
-    expect([m['kan/spline_kernel'].N, m['kan/spline_kernel'].M, m['kan/spline_kernel'].rf]).to.deep.equal([flatIn * 8, 7, 1]);
+    expect([m['kan/spline_kernel'].N, m['kan/spline_kernel'].M, m['kan/spline_kernel'].rf]).to.deep.equal([
+      flatIn * 8,
+      7,
+      1,
+    ]);
     const perBasis = modelMatrices(model, {kanView: 'per-basis'}).find(x => x.name === 'kan/spline_kernel');
     expect([perBasis?.N, perBasis?.M, perBasis?.rf]).to.deep.equal([flatIn, 7, 8]);
   });

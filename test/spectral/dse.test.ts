@@ -12,7 +12,11 @@ import {diffusionMatrix, dseFromEigenvalues, jacobiEigenvalues, seededNormal} fr
 /** The 500 x 16 five-blob dataset of test/fixtures/dse/README.md (NumPy default_rng(0)). */
 function fixture(): {x: number[][]; y: number[]} {
   const dir = path.join(__dirname, '..', 'fixtures', 'dse');
-  const x = fs.readFileSync(path.join(dir, 'X.csv'), 'utf8').trim().split('\n').map(l => l.split(',').map(Number));
+  const x = fs
+    .readFileSync(path.join(dir, 'X.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(l => l.split(',').map(Number));
   const y = fs.readFileSync(path.join(dir, 'y.csv'), 'utf8').trim().split('\n').map(Number);
   return {x, y};
 }
@@ -65,16 +69,36 @@ describe('spectral.diffusionSpectralEntropy', () => {
     d2.sort((a, b) => a - b);
     const h = d2.length; // 1830, even
     const median = Math.sqrt((d2[h / 2 - 1] + d2[h / 2]) / 2 / 2);
-    expect(Math.abs((await diffusionSpectralEntropy(zt, {sigma: 'sqrt-d', t: 2})) - referenceDSE(p32, n, d, Math.sqrt(d), 2))).to.be.below(1e-6);
-    expect(Math.abs((await diffusionSpectralEntropy(zt, {sigma: 'median'})) - referenceDSE(p32, n, d, median, 1))).to.be.below(1e-6);
+    expect(
+      Math.abs(
+        (await diffusionSpectralEntropy(zt, {sigma: 'sqrt-d', t: 2})) - referenceDSE(p32, n, d, Math.sqrt(d), 2),
+      ),
+    ).to.be.below(1e-6);
+    expect(
+      Math.abs((await diffusionSpectralEntropy(zt, {sigma: 'median'})) - referenceDSE(p32, n, d, median, 1)),
+    ).to.be.below(1e-6);
     zt.dispose();
   });
 
   it('gives 1 bit for two identical-point clusters far apart and 0 bits for one (hand-derived)', async () => {
     // K is block diagonal with all-(1/n_c) blocks: eigenvalues {1, 1, 0, …}, p = ½, ½ → 1 bit
     // (the eps terms add N·eps·|log2 eps| ≈ 1e-12). int32 input is accepted.
-    const two = tf.tensor2d([[0, 0], [0, 0], [0, 0], [500, 0], [500, 0]], [5, 2], 'int32');
-    const one = tf.tensor2d([[3, 1], [3, 1], [3, 1]]);
+    const two = tf.tensor2d(
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [500, 0],
+        [500, 0],
+      ],
+      [5, 2],
+      'int32',
+    );
+    const one = tf.tensor2d([
+      [3, 1],
+      [3, 1],
+      [3, 1],
+    ]);
     expect(Math.abs((await diffusionSpectralEntropy(two, {sigma: 1})) - 1)).to.be.below(1e-6);
     expect(Math.abs(await diffusionSpectralEntropy(one, {sigma: 1}))).to.be.below(1e-6);
     tf.dispose([two, one]);
@@ -95,7 +119,11 @@ describe('spectral.diffusionSpectralEntropy', () => {
   it("with method 'lanczos' stays within 0.05 bits of exact on the fixture, t = 1 and 2 (wasm)", async () => {
     await withBackend('wasm', async () => {
       const zw = tf.tensor2d(x);
-      for (const [sigma, t] of [[10, 1], [3, 1], [3, 2]]) {
+      for (const [sigma, t] of [
+        [10, 1],
+        [3, 1],
+        [3, 2],
+      ]) {
         const exact = await diffusionSpectralEntropy(zw, {sigma, t});
         const approx = await diffusionSpectralEntropy(zw, {sigma, t, method: 'lanczos'});
         // Issue target 0.05 bits; measured 0.013 (sigma 10), 0.004 and 3e-4 (sigma 3).
@@ -132,17 +160,35 @@ describe('spectral.diffusionSpectralEntropy', () => {
     };
     const r1 = tf.zeros([4]);
     const one = tf.zeros([1, 3]) as tf.Tensor2D;
-    const nan = tf.tensor2d([[0, 1], [NaN, 2]]);
+    const nan = tf.tensor2d([
+      [0, 1],
+      [NaN, 2],
+    ]);
     await bad(diffusionSpectralEntropy(r1 as tf.Tensor2D), /z must be a tensor of rank 2, got Tensor\[shape=\[4\]/);
     await bad(diffusionSpectralEntropy(one), /z must be a \[N, D\] matrix with N >= 2.*shape=\[1,3\]/);
     await bad(diffusionSpectralEntropy(nan), /z must contain only finite values, got a NaN/);
-    await bad(diffusionSpectralEntropy(z, {sigma: -1}), /sigma must be a positive number, 'sqrt-d' or 'median', got -1/);
-    await bad(diffusionSpectralEntropy(z, {sigma: 'mean' as 'median'}), /sigma must be one of 'sqrt-d', 'median', got 'mean'/);
+    await bad(
+      diffusionSpectralEntropy(z, {sigma: -1}),
+      /sigma must be a positive number, 'sqrt-d' or 'median', got -1/,
+    );
+    await bad(
+      diffusionSpectralEntropy(z, {sigma: 'mean' as 'median'}),
+      /sigma must be one of 'sqrt-d', 'median', got 'mean'/,
+    );
     await bad(diffusionSpectralEntropy(z, {t: 0}), /t must be a finite number > 0, got 0/);
     await bad(diffusionSpectralEntropy(z, {maxN: 1}), /maxN must be an integer >= 2, got 1/);
-    await bad(diffusionSpectralEntropy(z, {method: 'svd' as 'exact'}), /method must be one of 'exact', 'lanczos', got 'svd'/);
-    await bad(diffusionSpectralEntropy(z, {method: 'lanczos', deflation: 0}), /deflation must be a positive integer, got 0/);
-    await bad(diffusionSpectralEntropy(z, {method: 'lanczos', probes: 2.5}), /probes must be a positive integer, got 2\.5/);
+    await bad(
+      diffusionSpectralEntropy(z, {method: 'svd' as 'exact'}),
+      /method must be one of 'exact', 'lanczos', got 'svd'/,
+    );
+    await bad(
+      diffusionSpectralEntropy(z, {method: 'lanczos', deflation: 0}),
+      /deflation must be a positive integer, got 0/,
+    );
+    await bad(
+      diffusionSpectralEntropy(z, {method: 'lanczos', probes: 2.5}),
+      /probes must be a positive integer, got 2\.5/,
+    );
     await bad(diffusionSpectralEntropy(z, {seed: -1}), /seed must be an integer in \[0, 4294967295\], got -1/);
     tf.dispose([r1, one, nan]);
   });

@@ -9,7 +9,11 @@ import {seededUniform} from '../reference/spectral';
 
 function fixture(): {x: number[][]; y: number[]} {
   const dir = path.join(__dirname, '..', 'fixtures', 'dse');
-  const x = fs.readFileSync(path.join(dir, 'X.csv'), 'utf8').trim().split('\n').map(l => l.split(',').map(Number));
+  const x = fs
+    .readFileSync(path.join(dir, 'X.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(l => l.split(',').map(Number));
   const y = fs.readFileSync(path.join(dir, 'y.csv'), 'utf8').trim().split('\n').map(Number);
   return {x, y};
 }
@@ -71,12 +75,27 @@ describe('spectral.diffusionSpectralMutualInfo', () => {
   it('rejects bad labels and options with errors naming the argument and the value', async () => {
     const small = tf.tensor2d(x.slice(0, 6));
     const short = tf.tensor1d([0, 1], 'int32');
-    await rejects(diffusionSpectralMutualInfo(small, short), /labels must be \[6\] or \[6, 1\] class ids matching z, got Tensor\[shape=\[2\]/);
+    await rejects(
+      diffusionSpectralMutualInfo(small, short),
+      /labels must be \[6\] or \[6, 1\] class ids matching z, got Tensor\[shape=\[2\]/,
+    );
     await rejects(diffusionSpectralMutualInfo(small, [0, 1, 2]), /labels must have 6 entries to match z, got 3/);
-    await rejects(diffusionSpectralMutualInfo(small, [0, 1, 0.5, 1, 0, 1]), /labels must be integer class ids, got 0\.5 at index 2/);
-    await rejects(diffusionSpectralMutualInfo(small, [0, 1, 0, 1, 0, 1], {repetitions: 0}), /repetitions must be a positive integer, got 0/);
-    await rejects(diffusionSpectralMutualInfo(small, [0, 1, 0, 1, 0, 1], {t: -2}), /t must be a finite number > 0, got -2/);
-    await rejects(diffusionSpectralMutualInfo(small, 'abc' as unknown as number[]), /labels must be a tensor or an array of class ids, got 'abc'/);
+    await rejects(
+      diffusionSpectralMutualInfo(small, [0, 1, 0.5, 1, 0, 1]),
+      /labels must be integer class ids, got 0\.5 at index 2/,
+    );
+    await rejects(
+      diffusionSpectralMutualInfo(small, [0, 1, 0, 1, 0, 1], {repetitions: 0}),
+      /repetitions must be a positive integer, got 0/,
+    );
+    await rejects(
+      diffusionSpectralMutualInfo(small, [0, 1, 0, 1, 0, 1], {t: -2}),
+      /t must be a finite number > 0, got -2/,
+    );
+    await rejects(
+      diffusionSpectralMutualInfo(small, 'abc' as unknown as number[]),
+      /labels must be a tensor or an array of class ids, got 'abc'/,
+    );
     tf.dispose([small, short]);
   });
 });

@@ -7,17 +7,37 @@ import {expectNoLeak} from '../helpers/leaks';
 import {fdHessian, jacobiEigenvalues, mlpMseGrad} from '../reference/seeds';
 
 function linearModel(nIn: number): tf.Sequential {
-  const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [nIn], useBias: false, kernelInitializer: tf.initializers.randomNormal({seed: 5})})]});
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [nIn],
+        useBias: false,
+        kernelInitializer: tf.initializers.randomNormal({seed: 5}),
+      }),
+    ],
+  });
   model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
   return model;
 }
 
 function mlp(nIn: number, nHid: number, seed: number): tf.Sequential {
-  const model = tf.sequential({layers: [
-    tf.layers.dense({units: nHid, inputShape: [nIn], activation: 'tanh', kernelInitializer: tf.initializers.randomNormal({stddev: 0.8, seed}),
-      biasInitializer: tf.initializers.randomNormal({stddev: 0.3, seed: seed + 1})}),
-    tf.layers.dense({units: 1, kernelInitializer: tf.initializers.randomNormal({stddev: 0.8, seed: seed + 2}), biasInitializer: tf.initializers.constant({value: 0.1})}),
-  ]});
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: nHid,
+        inputShape: [nIn],
+        activation: 'tanh',
+        kernelInitializer: tf.initializers.randomNormal({stddev: 0.8, seed}),
+        biasInitializer: tf.initializers.randomNormal({stddev: 0.3, seed: seed + 1}),
+      }),
+      tf.layers.dense({
+        units: 1,
+        kernelInitializer: tf.initializers.randomNormal({stddev: 0.8, seed: seed + 2}),
+        biasInitializer: tf.initializers.constant({value: 0.1}),
+      }),
+    ],
+  });
   model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
   return model;
 }
@@ -25,7 +45,9 @@ function mlp(nIn: number, nHid: number, seed: number): tf.Sequential {
 /** 2XᵀX/N in float64. */
 function linRegHessian(x: Float32Array, nRows: number, nIn: number): Float64Array {
   const h = new Float64Array(nIn * nIn);
-  for (let r = 0; r < nRows; r++) for (let i = 0; i < nIn; i++) for (let j = 0; j < nIn; j++) h[i * nIn + j] += (2 * x[r * nIn + i] * x[r * nIn + j]) / nRows;
+  for (let r = 0; r < nRows; r++)
+    for (let i = 0; i < nIn; i++)
+      for (let j = 0; j < nIn; j++) h[i * nIn + j] += (2 * x[r * nIn + i] * x[r * nIn + j]) / nRows;
   return h;
 }
 
@@ -67,21 +89,37 @@ describe('spectral.hessianEigenvalues', () => {
       expect(Math.abs(top - exact[0]) / Math.abs(exact[0]), `λmax ${top} vs ${exact[0]}`).to.be.lessThan(0.01);
       expect(Math.abs(second - exact[1]) / Math.abs(exact[0]), `λ2 ${second} vs ${exact[1]}`).to.be.lessThan(0.01);
       // The weights are restored exactly.
-      const after = model.getWeights().map(w => Array.from(w.dataSync())).flat();
+      const after = model
+        .getWeights()
+        .map(w => Array.from(w.dataSync()))
+        .flat();
       expect(after).to.deep.equal(Array.from(p0, v => Math.fround(v)));
       tf.dispose([x, y]);
       model.dispose();
     });
   }
 
-  it('uses a ReLU MLP with cross-entropy too (where tfjs double gradients return 0): λmax > 0 and equal to the full Hessian\'s', async () => {
-    const model = tf.sequential({layers: [
-      tf.layers.dense({units: 6, inputShape: [4], activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({seed: 3})}),
-      tf.layers.dense({units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({seed: 4})}),
-    ]});
+  it("uses a ReLU MLP with cross-entropy too (where tfjs double gradients return 0): λmax > 0 and equal to the full Hessian's", async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 6,
+          inputShape: [4],
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotNormal({seed: 3}),
+        }),
+        tf.layers.dense({units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({seed: 4})}),
+      ],
+    });
     model.compile({optimizer: 'sgd', loss: 'categoricalCrossentropy'});
     const x = tf.randomNormal([32, 4], 0, 1, 'float32', 8);
-    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 1, 0, 2, 0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 1, 0, 2], 'int32'), 3);
+    const y = tf.oneHot(
+      tf.tensor1d(
+        [0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 1, 0, 2, 0, 1, 2, 1, 0, 2, 2, 1, 0, 0, 1, 2, 1, 1, 0, 2],
+        'int32',
+      ),
+      3,
+    );
     // A step small enough not to cross ReLU kinks on 32 samples (the default √ε·(1+‖w‖) ≈ 1.4e-3 crosses
     // some and the two solvers then disagree by ~2 %; measured).
     const [lan] = await hessianEigenvalues(model, x, y, {step: 3e-4});
@@ -108,7 +146,11 @@ describe('spectral.hessianEigenvalues', () => {
     const y = tf.zeros([4, 1]);
     const bad = async (p: Promise<unknown>, re: RegExp) => {
       let err: unknown = null;
-      try { await p; } catch (e) { err = e; }
+      try {
+        await p;
+      } catch (e) {
+        err = e;
+      }
       expect(String(err)).to.match(re);
     };
     await bad(hessianEigenvalues(model, x, y, {k: 0}), /k.*0/);

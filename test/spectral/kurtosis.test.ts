@@ -50,8 +50,14 @@ describe('spectral.excessKurtosis', () => {
 
 describe('spectral.channelRmsKurtosis', () => {
   it('is 1 for equal channel RMS and 2500.75/25.75² for RMS [1, 1, 1, 10] (hand-derived)', async () => {
-    const eq = tf.tensor2d([[1, -1, 1], [-1, 1, -1]]);
-    const spike = tf.tensor2d([[1, 1, 1, 10], [-1, 1, -1, -10]]);
+    const eq = tf.tensor2d([
+      [1, -1, 1],
+      [-1, 1, -1],
+    ]);
+    const spike = tf.tensor2d([
+      [1, 1, 1, 10],
+      [-1, 1, -1, -10],
+    ]);
     expect(Math.abs((await channelRmsKurtosis(eq)) - 1)).to.be.below(1e-12);
     // s² = [1, 1, 1, 100]: mean s⁴ = 10003/4, mean s² = 103/4
     expect(Math.abs((await channelRmsKurtosis(spike)) - 2500.75 / 25.75 ** 2)).to.be.below(1e-9);
@@ -65,7 +71,10 @@ describe('spectral.channelRmsKurtosis', () => {
       await excessKurtosis(x);
     }, 3);
     const single = tf.ones([3, 1]);
-    await rejects(channelRmsKurtosis(single), /x must be a tensor with at least 2 channels on its last axis, got Tensor\[shape=\[3,1\]/);
+    await rejects(
+      channelRmsKurtosis(single),
+      /x must be a tensor with at least 2 channels on its last axis, got Tensor\[shape=\[3,1\]/,
+    );
     tf.dispose([x, single]);
   });
 });

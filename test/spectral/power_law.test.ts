@@ -41,7 +41,13 @@ describe('spectral.powerLawFit', () => {
   });
 
   it("reports status 'failed' with alpha = -1 for fewer than 10 eigenvalues, as WeightWatcher does", () => {
-    expect(powerLawFit([1, 2, 3, 4, 5, 6, 7, 8, 9])).to.deep.equal({alpha: -1, xmin: -1, ks: -1, numTail: -1, status: 'failed'});
+    expect(powerLawFit([1, 2, 3, 4, 5, 6, 7, 8, 9])).to.deep.equal({
+      alpha: -1,
+      xmin: -1,
+      ks: -1,
+      numTail: -1,
+      status: 'failed',
+    });
     expect(powerLawFit(new Float64Array(20)).status).to.equal('failed'); // nothing above 1e-5
   });
 

@@ -23,7 +23,10 @@ async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
 }
 
 describe('spectral.weightSpectrum', () => {
-  for (const [nIn, nOut] of [[60, 35], [35, 60]]) {
+  for (const [nIn, nOut] of [
+    [60, 35],
+    [35, 60],
+  ]) {
     it(`matches a float64 reference ESD and WeightWatcher's metrics for a Dense [${nIn}, ${nOut}] kernel`, async () => {
       const r = seededNormal(nIn);
       // heavy-tailed entries (Student-t-like via normal³) so the fit is meaningful
@@ -111,7 +114,10 @@ describe('spectral.weightSpectrum', () => {
   it('rejects wrong ranks and non-finite kernels with errors naming w', async () => {
     const r1 = tf.ones([5]);
     const r5 = tf.ones([1, 1, 1, 2, 2]);
-    const nan = tf.tensor2d([[1, NaN], [0, 1]]);
+    const nan = tf.tensor2d([
+      [1, NaN],
+      [0, 1],
+    ]);
     await rejects(weightSpectrum(r1), /w must be a kernel of rank 2.*got Tensor\[shape=\[5\]/);
     await rejects(weightSpectrum(r5), /w must be a kernel of rank 2.*got Tensor\[shape=\[1,1,1,2,2\]/);
     await rejects(weightSpectrum(nan), /w must contain only finite values, got NaN/);

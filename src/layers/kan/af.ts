@@ -15,7 +15,16 @@ import {warnIfFloat16} from '../../float16';
 
 /** Activations σ of {@link AFKAN} (All-KAN's list, hyphenated; `'linear'` is the identity). */
 export const AFKAN_ACTIVATIONS = [
-  'softplus', 'sigmoid', 'silu', 'relu', 'leaky-relu', 'elu', 'gelu', 'selu', 'tanh', 'linear',
+  'softplus',
+  'sigmoid',
+  'silu',
+  'relu',
+  'leaky-relu',
+  'elu',
+  'gelu',
+  'selu',
+  'tanh',
+  'linear',
 ] as const;
 /** One activation name of {@link AFKAN} (an element of `AFKAN_ACTIVATIONS`). */
 export type AFKANActivation = (typeof AFKAN_ACTIVATIONS)[number];
@@ -215,7 +224,11 @@ export class AFKAN extends tfl.layers.Layer {
     // torch's default init of Linear and Conv: kaiming_uniform(a=√5), U(±1/√fan_in), weight and bias.
     const uniform = (fanIn: number, k: number) => {
       const bound = kaimingUniformBound(fanIn, Math.sqrt(5));
-      return tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: this.seed == null ? undefined : this.seed + k});
+      return tfl.initializers.randomUniform({
+        minval: -bound,
+        maxval: bound,
+        seed: this.seed == null ? undefined : this.seed + k,
+      });
     };
     if (this.reduction === 'spatial-attn') {
       // Conv1d(g+k, g+k, 3, groups=g+k): fan_in 3.
@@ -227,7 +240,12 @@ export class AFKAN extends tfl.layers.Layer {
       this.reduceBias = this.addWeight('reduce_bias', [1], 'float32', uniform(n, 1));
     }
     if (this.reduction !== 'multistep') {
-      this.temperature = this.addWeight('temperature', [], 'float32', tfl.initializers.constant({value: Math.sqrt(inDim)}));
+      this.temperature = this.addWeight(
+        'temperature',
+        [],
+        'float32',
+        tfl.initializers.constant({value: Math.sqrt(inDim)}),
+      );
     }
     if (this.useLayerNorm) {
       this.lnGamma = this.addWeight('ln_gamma', [inDim], 'float32', tfl.initializers.ones());
@@ -254,7 +272,11 @@ export class AFKAN extends tfl.layers.Layer {
         const phi = afCombine(x1, x2, this.func); // [N, I, n]
         let z: tf.Tensor; // [N, I]
         if (this.reduction === 'spatial-attn') {
-          const padded = tf.pad(phi, [[0, 0], [1, 1], [0, 0]]); // [N, I+2, n]
+          const padded = tf.pad(phi, [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ]); // [N, I+2, n]
           const v = this.convKernel!.read(); // [3, n]
           // addN needs equal shapes; the bias broadcasts, so add it last.
           const scores = tf.add(

@@ -103,7 +103,10 @@ export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: n
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         if (k === 0) return tf.zerosLike(xx); // piecewise constant
         const v = saved.slice(0, nb + 1).map((b, j) => tf.mul(b, saved[nb + 1 + j])); // [N, I] each
-        const slope = tf.concat(v.slice(0, nb).map((vj, j) => tf.sub(v[j + 1], vj)), 1); // [N, (G+k)·I]
+        const slope = tf.concat(
+          v.slice(0, nb).map((vj, j) => tf.sub(v[j + 1], vj)),
+          1,
+        ); // [N, (G+k)·I]
         return tf.mul(tf.sum(tf.mul(dy, tf.reshape(slope, [n, nb, inDim])), 1), k); // [N, I]
       },
     };

@@ -204,13 +204,27 @@ export class BSplineKAN extends tfl.layers.Layer {
     const seed = (k: number) => (this.seed == null ? undefined : this.seed + k);
     const baseBound = kaimingUniformBound(inDim, Math.sqrt(5) * this.scaleBase);
     const scalerBound = kaimingUniformBound(inDim, Math.sqrt(5) * this.scaleSpline);
-    this.baseKernel = this.addWeight('base_kernel', [inDim, o], 'float32',
-      tfl.initializers.randomUniform({minval: -baseBound, maxval: baseBound, seed: seed(0)}));
+    this.baseKernel = this.addWeight(
+      'base_kernel',
+      [inDim, o],
+      'float32',
+      tfl.initializers.randomUniform({minval: -baseBound, maxval: baseBound, seed: seed(0)}),
+    );
     this.splineKernel = this.addWeight('spline_kernel', [inDim, n, o], 'float32', tfl.initializers.zeros());
-    this.splineScaler = this.addWeight('spline_scaler', [inDim, o], 'float32',
-      tfl.initializers.randomUniform({minval: -scalerBound, maxval: scalerBound, seed: seed(1)}));
-    this.grid = this.addWeight('grid', [inDim, n + this.splineOrder + 1], 'float32', tfl.initializers.zeros(),
-      undefined, false);
+    this.splineScaler = this.addWeight(
+      'spline_scaler',
+      [inDim, o],
+      'float32',
+      tfl.initializers.randomUniform({minval: -scalerBound, maxval: scalerBound, seed: seed(1)}),
+    );
+    this.grid = this.addWeight(
+      'grid',
+      [inDim, n + this.splineOrder + 1],
+      'float32',
+      tfl.initializers.zeros(),
+      undefined,
+      false,
+    );
     if (this.useBias) this.bias = this.addWeight('bias', [o], 'float32', tfl.initializers.zeros());
     // On load these values are overwritten right away, so skip the work.
     if (!isLoadingWeights(this)) this.initGridAndSpline(inDim, seed(2));

@@ -63,8 +63,12 @@ export class ChebyshevKAN extends tfl.layers.Layer {
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const inDim = knownLastDim(inputShape, WHO);
-    this.chebyKernel = this.addWeight('cheby_kernel', [inDim, this.degree + 1, this.units], 'float32',
-      tfl.initializers.randomNormal({mean: 0, stddev: 1 / (inDim * (this.degree + 1)), seed: this.seed ?? undefined}));
+    this.chebyKernel = this.addWeight(
+      'cheby_kernel',
+      [inDim, this.degree + 1, this.units],
+      'float32',
+      tfl.initializers.randomNormal({mean: 0, stddev: 1 / (inDim * (this.degree + 1)), seed: this.seed ?? undefined}),
+    );
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];
     this.built = true;
   }

@@ -84,8 +84,10 @@ export class FourierKAN extends tfl.layers.Layer {
     if (!isLoadingWeights(this)) {
       tf.tidy(() => {
         // Per-frequency scale: 1/(√I·√G), or 1/(√I·k²) for smoothInit (fftKAN grid_norm_factor).
-        const scale = Array.from({length: g}, (_, k) =>
-          1 / (Math.sqrt(inDim) * (this.smoothInit ? (k + 1) ** 2 : Math.sqrt(g))));
+        const scale = Array.from(
+          {length: g},
+          (_, k) => 1 / (Math.sqrt(inDim) * (this.smoothInit ? (k + 1) ** 2 : Math.sqrt(g))),
+        );
         const s = tf.reshape(tf.tensor1d(scale), [1, g, 1]); // [1, G, 1]
         const seed = (k: number) => (this.seed == null ? undefined : this.seed + k);
         this.cosKernel.write(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed(0)), s));
@@ -105,7 +107,8 @@ export class FourierKAN extends tfl.layers.Layer {
       applyOnLastAxis(singleInput(inputs, WHO), x => {
         const features = fourierBasisFeatureMajor(x, this.gridSize); // [N, 2G, I]
         const kernel = tf.concat(
-          [tf.transpose(this.cosKernel.read(), [1, 0, 2]), tf.transpose(this.sinKernel.read(), [1, 0, 2])], 0,
+          [tf.transpose(this.cosKernel.read(), [1, 0, 2]), tf.transpose(this.sinKernel.read(), [1, 0, 2])],
+          0,
         ) as tf.Tensor3D; // [2G, I, O]
         let y = featureMajorMatMul(features, kernel); // [N, O]
         if (this.bias != null) y = tf.add(y, this.bias.read());

@@ -121,7 +121,10 @@ export class RBFKAN extends tfl.layers.Layer {
     this.units = kanUnits(args.units, WHO);
     this.numCenters = integer(args.numCenters ?? DEFAULTS.numCenters, 'numCenters', WHO, 2);
     [this.gridMin, this.gridMax] = kanRange(
-      [args.gridMin ?? DEFAULTS.gridMin, args.gridMax ?? DEFAULTS.gridMax], '[gridMin, gridMax]', WHO);
+      [args.gridMin ?? DEFAULTS.gridMin, args.gridMax ?? DEFAULTS.gridMax],
+      '[gridMin, gridMax]',
+      WHO,
+    );
     this.useLayerNorm = bool(args.useLayerNorm ?? DEFAULTS.useLayerNorm, 'useLayerNorm', WHO);
     this.useBase = bool(args.useBase ?? DEFAULTS.useBase, 'useBase', WHO);
     this.baseActivation = baseActivationArg(args.baseActivation ?? DEFAULTS.baseActivation, WHO);
@@ -141,14 +144,26 @@ export class RBFKAN extends tfl.layers.Layer {
       this.lnGamma = this.addWeight('ln_gamma', [inDim], 'float32', tfl.initializers.ones());
       this.lnBeta = this.addWeight('ln_beta', [inDim], 'float32', tfl.initializers.zeros());
     }
-    this.splineKernel = this.addWeight('spline_kernel', [inDim, this.numCenters, this.units], 'float32',
-      tfl.initializers.randomNormal({mean: 0, stddev: this.splineStd(inDim), seed: seed(0)}));
+    this.splineKernel = this.addWeight(
+      'spline_kernel',
+      [inDim, this.numCenters, this.units],
+      'float32',
+      tfl.initializers.randomNormal({mean: 0, stddev: this.splineStd(inDim), seed: seed(0)}),
+    );
     if (this.useBase) {
       const bound = kaimingUniformBound(inDim, Math.sqrt(5)); // nn.Linear: U(±1/√I)
-      this.baseKernel = this.addWeight('base_kernel', [inDim, this.units], 'float32',
-        tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: seed(1)}));
-      this.baseBias = this.addWeight('base_bias', [this.units], 'float32',
-        tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: seed(2)}));
+      this.baseKernel = this.addWeight(
+        'base_kernel',
+        [inDim, this.units],
+        'float32',
+        tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: seed(1)}),
+      );
+      this.baseBias = this.addWeight(
+        'base_bias',
+        [this.units],
+        'float32',
+        tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: seed(2)}),
+      );
     }
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];
     this.built = true;

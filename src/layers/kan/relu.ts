@@ -51,8 +51,7 @@ export function reluBumpBasisFeatureMajor(x: tf.Tensor2D, low: tf.Tensor, high: 
   const featureMajor = (t: tf.Tensor): tf.Tensor3D =>
     (t.rank === 1 ? tf.reshape(t, [1, -1, 1]) : tf.expandDims(tf.transpose(t), 0)) as tf.Tensor3D;
   // The gradient of a knot tensor from its feature-major `[n, I]` sum over the batch.
-  const knotGrad = (g: tf.Tensor2D, like: tf.Tensor): tf.Tensor =>
-    like.rank === 1 ? tf.sum(g, 1) : tf.transpose(g);
+  const knotGrad = (g: tf.Tensor2D, like: tf.Tensor): tf.Tensor => (like.rank === 1 ? tf.sum(g, 1) : tf.transpose(g));
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xx, lo, hi] = args as tf.Tensor[];
     const xe = tf.expandDims(xx, 1); // [N, 1, I]
@@ -75,7 +74,8 @@ export function reluBumpBasisFeatureMajor(x: tf.Tensor2D, low: tf.Tensor, high: 
       },
     };
   });
-  if (low.rank === 2 && low.shape[0] !== inDim) throw new Error(`reluBumpBasis: low has ${low.shape[0]} rows for ${inDim} inputs.`);
+  if (low.rank === 2 && low.shape[0] !== inDim)
+    throw new Error(`reluBumpBasis: low has ${low.shape[0]} rows for ${inDim} inputs.`);
   return op(x, low, high) as tf.Tensor3D;
 }
 
@@ -166,7 +166,11 @@ export class ReLUKAN extends tfl.layers.Layer {
     // torch Conv2d default init, kaiming_uniform(a=√5): U(±1/√fan_in), fan_in = (g+k)·I, weight and bias.
     const bound = kaimingUniformBound(inDim * n, Math.sqrt(5));
     const uniform = (k: number) =>
-      tfl.initializers.randomUniform({minval: -bound, maxval: bound, seed: this.seed == null ? undefined : this.seed + k});
+      tfl.initializers.randomUniform({
+        minval: -bound,
+        maxval: bound,
+        seed: this.seed == null ? undefined : this.seed + k,
+      });
     this.kernel = this.addWeight('kernel', [inDim, n, this.units], 'float32', uniform(0));
     this.bias = this.addWeight('bias', [this.units], 'float32', uniform(1));
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];

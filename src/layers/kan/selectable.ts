@@ -8,7 +8,16 @@ import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {
-  bool, fail, finiteNumber, increasingPair, knownLastDim, nonNegativeInt, oneOf, positiveInt, positiveNumber, ValueError,
+  bool,
+  fail,
+  finiteNumber,
+  increasingPair,
+  knownLastDim,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  ValueError,
 } from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
 import {bsplineBasis, chebyshevBasis, fourierBasis, rbfBasis, rbfGrid, uniformGrid} from './basis';
@@ -183,8 +192,14 @@ export class SelectableKAN extends tfl.layers.Layer {
       const init = tfl.initializers.randomNormal({mean: 0, stddev: 1 / Math.sqrt(inDim * n), seed});
       this.kernels.set(b, this.addWeight(`${b}_kernel`, [inDim, n, this.units], 'float32', init));
     }
-    this.logits = this.addWeight('selection_logits', [inDim, this.units, this.bases.length], 'float32',
-        tfl.initializers.zeros(), undefined, !this.hardenedFlag);
+    this.logits = this.addWeight(
+      'selection_logits',
+      [inDim, this.units, this.bases.length],
+      'float32',
+      tfl.initializers.zeros(),
+      undefined,
+      !this.hardenedFlag,
+    );
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.zeros());
     this.inputSpec = [{minNDim: 2, axes: {[-1]: inDim}}];
     this.built = true;

@@ -27,7 +27,9 @@ function free(layer: tf.layers.Layer): void {
 }
 
 function perturb(layer: tf.layers.Layer, scale: number, seed: number): void {
-  layer.setWeights(layer.getWeights().map((w, i) => tf.add(w, tf.randomUniform(w.shape, -scale, scale, 'float32', seed + i))));
+  layer.setWeights(
+    layer.getWeights().map((w, i) => tf.add(w, tf.randomUniform(w.shape, -scale, scale, 'float32', seed + i))),
+  );
 }
 
 /** Builds, perturbs and compares one configuration with the float64 reference; returns the max abs error. */
@@ -42,15 +44,28 @@ function compareWithReference(args: AFKANArgs, I: number, N = 5, seed = 1): void
   const w = named(layer);
   const n = (args.gridSize ?? 3) + (args.splineOrder ?? 3);
   const expected = afKan64(
-    x.dataSync(), N, I, args.units, n,
+    x.dataSync(),
+    N,
+    I,
+    args.units,
+    n,
     {
-      activation: args.activation ?? 'silu', func: args.func ?? 'quad1',
-      reduction: args.reduction ?? 'global-attn', layerNorm: args.useLayerNorm ?? true,
+      activation: args.activation ?? 'silu',
+      func: args.func ?? 'quad1',
+      reduction: args.reduction ?? 'global-attn',
+      layerNorm: args.useLayerNorm ?? true,
     },
     {
-      low: w.phase_low, high: w.phase_high, reduceKernel: w.reduce_kernel, reduceBias: w.reduce_bias,
-      convKernel: w.conv_kernel, convBias: w.conv_bias, temperature: w.temperature?.[0],
-      lnGamma: w.ln_gamma, lnBeta: w.ln_beta, kernel: w.kernel,
+      low: w.phase_low,
+      high: w.phase_high,
+      reduceKernel: w.reduce_kernel,
+      reduceBias: w.reduce_bias,
+      convKernel: w.conv_kernel,
+      convBias: w.conv_bias,
+      temperature: w.temperature?.[0],
+      lnGamma: w.ln_gamma,
+      lnBeta: w.ln_beta,
+      kernel: w.kernel,
     },
   );
   // rtol 1e-5 as the issue asks; atol 1e-5 because LayerNorm divides float32
@@ -76,7 +91,12 @@ describe('AFKAN', () => {
   });
 
   it('has O·I + 3(g+k) + 2 + 2I parameters with global-attn (52,552 for [784, 64, 10])', () => {
-    for (const [I, O, g, k] of [[784, 64, 3, 3], [64, 10, 3, 3], [5, 3, 4, 1], [3, 7, 1, 0]]) {
+    for (const [I, O, g, k] of [
+      [784, 64, 3, 3],
+      [64, 10, 3, 3],
+      [5, 3, 4, 1],
+      [3, 7, 1, 0],
+    ]) {
       const layer = afKAN({units: O, gridSize: g, splineOrder: k});
       layer.build([null, I]);
       expect(layer.countParams(), `I=${I}, O=${O}, g=${g}, k=${k}`).to.equal(O * I + 3 * (g + k) + 2 + 2 * I);
@@ -118,8 +138,14 @@ describe('AFKAN', () => {
       inputShape: [5],
       outputShape: [3],
       weights: {
-        phase_low: [6], phase_high: [6], reduce_kernel: [6], reduce_bias: [1], temperature: [],
-        ln_gamma: [5], ln_beta: [5], kernel: [5, 3],
+        phase_low: [6],
+        phase_high: [6],
+        reduce_kernel: [6],
+        reduce_bias: [1],
+        temperature: [],
+        ln_gamma: [5],
+        ln_beta: [5],
+        kernel: [5, 3],
       },
       // With global-attn, reduce_bias shifts every score of a row equally, so the
       // softmax over inputs ignores it: its gradient is exactly 0, as in af_kan.py.
@@ -129,30 +155,61 @@ describe('AFKAN', () => {
 
   it('passes the layer suite with hyphenated enum values (leaky-relu, sum-prod, spatial-attn)', async () => {
     await runLayerSuite({
-      make: () => afKAN({units: 2, gridSize: 2, splineOrder: 1, activation: 'leaky-relu', func: 'sum-prod', reduction: 'spatial-attn'}),
+      make: () =>
+        afKAN({
+          units: 2,
+          gridSize: 2,
+          splineOrder: 1,
+          activation: 'leaky-relu',
+          func: 'sum-prod',
+          reduction: 'spatial-attn',
+        }),
       inputShape: [4],
       outputShape: [2],
       weights: {
-        phase_low: [3], phase_high: [3], conv_kernel: [3, 3], conv_bias: [3], temperature: [],
-        ln_gamma: [4], ln_beta: [4], kernel: [4, 2],
+        phase_low: [3],
+        phase_high: [3],
+        conv_kernel: [3, 3],
+        conv_bias: [3],
+        temperature: [],
+        ln_gamma: [4],
+        ln_beta: [4],
+        kernel: [4, 2],
       },
     });
   });
 
   it('round-trips getConfig and is registered under AFKAN, a name plain tfjs does not register', () => {
     expect(registeredByPlainTfjs(['AFKAN'])).to.deep.equal([]);
-    const layer = afKAN({units: 4, gridSize: 2, splineOrder: 1, activation: 'gelu', func: 'cubic2', reduction: 'multistep', useLayerNorm: false, seed: 5});
+    const layer = afKAN({
+      units: 4,
+      gridSize: 2,
+      splineOrder: 1,
+      activation: 'gelu',
+      func: 'cubic2',
+      reduction: 'multistep',
+      useLayerNorm: false,
+      seed: 5,
+    });
     const cfg = layer.getConfig();
-    expect(cfg).to.include({units: 4, gridSize: 2, splineOrder: 1, activation: 'gelu', func: 'cubic2', reduction: 'multistep', useLayerNorm: false, seed: 5});
+    expect(cfg).to.include({
+      units: 4,
+      gridSize: 2,
+      splineOrder: 1,
+      activation: 'gelu',
+      func: 'cubic2',
+      reduction: 'multistep',
+      useLayerNorm: false,
+      seed: 5,
+    });
     expect(tf.serialization.SerializationMap.getMap().classNameMap.AFKAN[0]).to.equal(AFKAN);
     expect(AFKAN.fromConfig(AFKAN, cfg).getConfig()).to.deep.equal(cfg);
   });
 
   it('saves and reloads through tfa.io.fileSystem with identical weights and predictions', async () => {
-    const model = tf.sequential({layers: [
-      afKAN({units: 4, inputShape: [3], reduction: 'spatial-attn'}),
-      afKAN({units: 2, func: 'quad2'}),
-    ]});
+    const model = tf.sequential({
+      layers: [afKAN({units: 4, inputShape: [3], reduction: 'spatial-attn'}), afKAN({units: 2, func: 'quad2'})],
+    });
     model.layers.forEach((l, i) => perturb(l, 0.1, 50 + i));
     const x = tf.randomUniform([6, 3], -1, 1, 'float32', 2);
     (await roundTrip(model, x)).dispose();
@@ -161,7 +218,9 @@ describe('AFKAN', () => {
   });
 
   it('does not leak tensors across fit epochs', async () => {
-    const model = tf.sequential({layers: [afKAN({units: 4, inputShape: [3]}), afKAN({units: 1, reduction: 'spatial-attn'})]});
+    const model = tf.sequential({
+      layers: [afKAN({units: 4, inputShape: [3]}), afKAN({units: 1, reduction: 'spatial-attn'})],
+    });
     model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
     const x = tf.randomUniform([16, 3], -1, 1, 'float32', 3);
     const y = tf.randomUniform([16, 1], 0, 1, 'float32', 4);
@@ -180,7 +239,9 @@ describe('AFKAN', () => {
     // The first layer has no LayerNorm: over I = 2 inputs it keeps only sign(z₁ − z₂).
     await withBackend('wasm', async () => {
       const {xTrain, xTest, yTrain, yTest} = sinExpTask(128, 128, -1, 1);
-      const model = tf.sequential({layers: [afKAN({units: 8, inputShape: [2], useLayerNorm: false, seed: 1}), afKAN({units: 1, seed: 4})]});
+      const model = tf.sequential({
+        layers: [afKAN({units: 8, inputShape: [2], useLayerNorm: false, seed: 1}), afKAN({units: 1, seed: 4})],
+      });
       model.compile({optimizer: tf.train.adam(0.03), loss: 'meanSquaredError'});
       await model.fit(xTrain, yTrain, {epochs: 150, batchSize: 128, verbose: 0});
       const mse = tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);

@@ -25,12 +25,15 @@ describe('kan basis functions', () => {
 
   it('bsplineBasis matches the recursive float64 Cox-de Boor on a non-uniform grid @wasm', () => {
     // Non-uniform knots per input (two different vectors) and points inside and outside.
-    const grid = [
-      [-2.1, -1.4, -0.9, -0.2, 0.1, 0.7, 1.1, 1.9, 2.6, 3.0, 3.3, 3.9],
-      knots(5, 3, -1, 1),
-    ];
+    const grid = [[-2.1, -1.4, -0.9, -0.2, 0.1, 0.7, 1.1, 1.9, 2.6, 3.0, 3.3, 3.9], knots(5, 3, -1, 1)];
     const xs = [
-      [-2.5, -2.5], [-1.0, -0.99], [0.0, 0.0], [0.65, 0.31], [2.0, 0.999], [3.95, 1.7], [3.2, 2.5],
+      [-2.5, -2.5],
+      [-1.0, -0.99],
+      [0.0, 0.0],
+      [0.65, 0.31],
+      [2.0, 0.999],
+      [3.95, 1.7],
+      [3.2, 2.5],
     ];
     const got = tf.tidy(() => bsplineBasis(tf.tensor2d(xs), tf.tensor2d(grid), 3).arraySync());
     const want = bsplineBases(xs, grid, 3);
@@ -54,7 +57,12 @@ describe('kan basis functions', () => {
     const grid = tf.tensor2d([[0, 1, 1, 2]]);
     const x = tf.tensor2d([[0], [1], [1.5], [2]]);
     const b0 = bsplineBasis(x, grid, 0).arraySync();
-    expect(b0.map(r => r[0])).to.deep.equal([[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 0, 0]]);
+    expect(b0.map(r => r[0])).to.deep.equal([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+      [0, 0, 0],
+    ]);
     const b2 = bsplineBasis(x, grid, 2).dataSync();
     for (const v of b2) expect(Number.isFinite(v)).to.equal(true);
     // Reference (0/0 terms dropped): B_{0,2} at x=1 with knots 0,1,1,2.
@@ -65,7 +73,11 @@ describe('kan basis functions', () => {
   it('bsplineBasis gradient with respect to x matches finite differences', () => {
     const grid = uniformGrid(2, 4, 3, [-1, 1]);
     // Points away from knots (finite differences across a knot see a kink in B⁰ only at order 0).
-    const x = tf.tensor2d([[-0.83, 0.12], [0.37, -0.61], [0.91, 0.44]]);
+    const x = tf.tensor2d([
+      [-0.83, 0.12],
+      [0.37, -0.61],
+      [0.91, 0.44],
+    ]);
     const report = gradientCheckFn(xs => bsplineBasis(xs[0] as tf.Tensor2D, grid, 3), [x], [], {eps: 1e-3});
     expect(report.checked).to.equal(6);
     tf.dispose([grid, x]);
@@ -86,19 +98,30 @@ describe('kan basis functions', () => {
     const {centers, width} = rbfGrid(-2, 2, 8);
     expect(width).to.be.closeTo(4 / 7, 1e-15);
     expect(centers[7]).to.be.closeTo(2, 1e-15);
-    const xs = [[-2.3, 0.4], [1.1, 0.0]];
+    const xs = [
+      [-2.3, 0.4],
+      [1.1, 0.0],
+    ];
     const got = tf.tidy(() => rbfBasis(tf.tensor2d(xs), centers, width).arraySync());
     const want = xs.map(r => r.map(v => centers.map(c => Math.exp(-(((v - c) / width) ** 2)))));
     expectClose(flat(got), flat(want), {rtol: 1e-5, atol: 1e-7}, 'rbf');
   });
 
   it('chebyshevBasis matches cos(d·acos x) and has a finite gradient at x = ±1', () => {
-    const xs = [[-1, -0.7], [0.2, 0.95], [1, 0]];
+    const xs = [
+      [-1, -0.7],
+      [0.2, 0.95],
+      [1, 0],
+    ];
     const got = tf.tidy(() => chebyshevBasis(tf.tensor2d(xs), 5).arraySync());
     const want = xs.map(r => r.map(v => Array.from({length: 6}, (_, d) => Math.cos(d * Math.acos(v)))));
     // Recurrence in float32 vs closed form in float64; |T_d| ≤ 1.
     expectClose(flat(got), flat(want), {rtol: 1e-5, atol: 1e-6}, 'chebyshev');
-    const g = tf.tidy(() => tf.grad(x => tf.sum(chebyshevBasis(x as tf.Tensor2D, 5)))(tf.tensor2d([[1, -1]])).arraySync()) as number[][];
+    const g = tf.tidy(() =>
+      tf
+        .grad(x => tf.sum(chebyshevBasis(x as tf.Tensor2D, 5)))(tf.tensor2d([[1, -1]]))
+        .arraySync(),
+    ) as number[][];
     // d/dx Σ_d T_d at 1 is Σ d² = 55; at −1 it is Σ (−1)^{d+1} d² = 1−4+9−16+25 = 15.
     expectClose(g[0], [55, 15], {rtol: 1e-6}, 'gradient at ±1');
   });

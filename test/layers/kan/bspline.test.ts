@@ -45,7 +45,10 @@ function weightsOf(layer: tf.layers.Layer) {
 }
 
 describe('BSplineKAN', () => {
-  for (const [inDim, units, useBias] of [[3, 5, false], [5, 3, true]] as Array<[number, number, boolean]>) {
+  for (const [inDim, units, useBias] of [
+    [3, 5, false],
+    [5, 3, true],
+  ] as Array<[number, number, boolean]>) {
     it(`matches the float64 efficient-kan forward to 1e-5 for I=${inDim}, O=${units}, useBias=${useBias} @wasm`, () => {
       const layer = bsplineKAN({units, useBias, gridSize: 4, splineOrder: 3});
       // Inputs in [-2, 2]: inside the grid, in its margin [-2.5, 2.5] and (clipped rows) outside.
@@ -82,7 +85,11 @@ describe('BSplineKAN', () => {
     expect(w.grid[0]).to.deep.equal(knots(5, 3, -1, 1).map(Math.fround));
     // The spline at the G+1 interior knots reproduces the noise, |noise| <= 0.1/(2·5) = 0.01.
     const interior = knots(5, 3, -1, 1).slice(3, 9);
-    const b = bsplineBases(interior.map(t => [t]), [knots(5, 3, -1, 1)], 3).map(r => r[0]);
+    const b = bsplineBases(
+      interior.map(t => [t]),
+      [knots(5, 3, -1, 1)],
+      3,
+    ).map(r => r[0]);
     let maxAbs = 0;
     for (let i = 0; i < inDim; i++) {
       for (let o = 0; o < 8; o++) {
@@ -111,8 +118,11 @@ describe('BSplineKAN', () => {
     const baseOnly = [0, 1].map(o => silu(5) * w.base[0][o] + silu(-7) * w.base[1][o]);
     expectClose((plain.apply(far) as tf.Tensor).dataSync(), baseOnly, {rtol: 1e-5, atol: 1e-6}, 'out of grid');
     // Clamped: base branch sees raw x, spline branch sees the grid ends.
-    const splineAtEdge = tf.tidy(() => tf.sub(plain.apply(edge) as tf.Tensor,
-      tf.matMul(tf.sigmoid(edge).mul(edge), weight(plain, 'base_kernel').read())).dataSync());
+    const splineAtEdge = tf.tidy(() =>
+      tf
+        .sub(plain.apply(edge) as tf.Tensor, tf.matMul(tf.sigmoid(edge).mul(edge), weight(plain, 'base_kernel').read()))
+        .dataSync(),
+    );
     const expected = baseOnly.map((v, o) => v + splineAtEdge[o]);
     expectClose((clamped.apply(far) as tf.Tensor).dataSync(), expected, {rtol: 1e-5, atol: 1e-6}, 'clamped');
     tf.dispose([far, edge]);
@@ -218,7 +228,10 @@ describe('BSplineKAN', () => {
       expect(grid[0][3]).to.be.lessThan(-1.5);
       const loaded = await roundTrip(model, x);
       const loadedLayer = loaded.layers[loaded.layers.length - 1];
-      const loadedGrid = loadedLayer.weights.find(w => w.name.includes('grid'))!.read().arraySync();
+      const loadedGrid = loadedLayer.weights
+        .find(w => w.name.includes('grid'))!
+        .read()
+        .arraySync();
       expect(loadedGrid).to.deep.equal(grid);
       loaded.dispose();
       model.dispose();
@@ -322,10 +335,9 @@ describe('BSplineKAN', () => {
         const [a, b] = tf.split(x, 2, 1);
         return tf.mul(tf.sin(tf.mul(a, Math.PI)), tf.exp(b));
       });
-      const model = tf.sequential({layers: [
-        bsplineKAN({units: 5, inputShape: [2], seed: 1}),
-        bsplineKAN({units: 1, seed: 2, gridRange: [-2, 2]}),
-      ]});
+      const model = tf.sequential({
+        layers: [bsplineKAN({units: 5, inputShape: [2], seed: 1}), bsplineKAN({units: 1, seed: 2, gridRange: [-2, 2]})],
+      });
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];

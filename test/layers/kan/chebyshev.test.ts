@@ -11,11 +11,16 @@ import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {chebyKanForward} from '../../reference/kan';
 
-const rand = (shape: number[], lo: number, hi: number, seed: number) => tf.randomUniform(shape, lo, hi, 'float32', seed);
+const rand = (shape: number[], lo: number, hi: number, seed: number) =>
+  tf.randomUniform(shape, lo, hi, 'float32', seed);
 const kernelOf = (layer: tf.layers.Layer) => layer.weights[0].read().arraySync() as number[][][];
 
 describe('ChebyshevKAN', () => {
-  for (const [inDim, units, degree] of [[3, 5, 4], [5, 3, 0], [2, 2, 7]] as Array<[number, number, number]>) {
+  for (const [inDim, units, degree] of [
+    [3, 5, 4],
+    [5, 3, 0],
+    [2, 2, 7],
+  ] as Array<[number, number, number]>) {
     it(`matches the float64 ChebyKAN forward (cos·acos form) to 1e-5 for I=${inDim}, O=${units}, D=${degree} @wasm`, () => {
       const layer = chebyshevKAN({units, degree});
       const x = rand([6, inDim], -3, 3, 5);
@@ -34,12 +39,15 @@ describe('ChebyshevKAN', () => {
     layer.apply(tf.zeros([1, 32]));
     const v = kernelOf(layer).flat(2);
     const std = Math.sqrt(v.reduce((p, q) => p + q * q, 0) / v.length);
-    expect(std).to.be.closeTo(1 / 128, 1 / 128 * 0.03); // 8192 samples: relative std error ≈ 0.8%
+    expect(std).to.be.closeTo(1 / 128, (1 / 128) * 0.03); // 8192 samples: relative std error ≈ 0.8%
   });
 
   it('has finite outputs and gradients for saturated inputs (|x| = 30, tanh = ±1 in float32)', () => {
     const layer = chebyshevKAN({units: 2, degree: 5, seed: 1});
-    const x = tf.tensor2d([[30, -30], [0.5, 12]]);
+    const x = tf.tensor2d([
+      [30, -30],
+      [0.5, 12],
+    ]);
     const g = tf.grad(t => tf.sum(layer.apply(t) as tf.Tensor))(x);
     for (const v of g.dataSync()) expect(Number.isFinite(v)).to.equal(true);
     tf.dispose([x, g]);
@@ -110,11 +118,13 @@ describe('ChebyshevKAN', () => {
         return tf.mul(tf.sin(tf.mul(a, Math.PI)), tf.exp(b));
       });
       // LayerNorm between layers, as the ChebyKAN README recommends.
-      const model = tf.sequential({layers: [
-        chebyshevKAN({units: 8, degree: 5, inputShape: [2], seed: 1}),
-        tf.layers.layerNormalization(),
-        chebyshevKAN({units: 1, degree: 5, seed: 2}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          chebyshevKAN({units: 8, degree: 5, inputShape: [2], seed: 1}),
+          tf.layers.layerNormalization(),
+          chebyshevKAN({units: 1, degree: 5, seed: 2}),
+        ],
+      });
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];

@@ -11,19 +11,32 @@ import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {fourierKanForward} from '../../reference/kan';
 
-const rand = (shape: number[], lo: number, hi: number, seed: number) => tf.randomUniform(shape, lo, hi, 'float32', seed);
-const arr = (layer: tf.layers.Layer, name: string) => layer.weights.find(w => w.name.endsWith(`/${name}`))?.read().arraySync();
+const rand = (shape: number[], lo: number, hi: number, seed: number) =>
+  tf.randomUniform(shape, lo, hi, 'float32', seed);
+const arr = (layer: tf.layers.Layer, name: string) =>
+  layer.weights
+    .find(w => w.name.endsWith(`/${name}`))
+    ?.read()
+    .arraySync();
 
 describe('FourierKAN', () => {
-  for (const [inDim, units, gridSize, useBias] of [[3, 5, 4, true], [5, 3, 1, false]] as Array<[number, number, number, boolean]>) {
+  for (const [inDim, units, gridSize, useBias] of [
+    [3, 5, 4, true],
+    [5, 3, 1, false],
+  ] as Array<[number, number, number, boolean]>) {
     it(`matches the float64 FourierKAN forward to 1e-5 for I=${inDim}, O=${units}, G=${gridSize}, useBias=${useBias} @wasm`, () => {
       const layer = fourierKAN({units, gridSize, useBias});
       const x = rand([6, inDim], -4, 4, 5);
       layer.apply(x);
       layer.trainableWeights.forEach((w, i) => w.write(rand(w.shape as number[], -1, 1, 20 + i)));
       const y = (layer.apply(x) as tf.Tensor).arraySync() as number[][];
-      const want = fourierKanForward(x.arraySync() as number[][], arr(layer, 'cos_kernel') as number[][][],
-        arr(layer, 'sin_kernel') as number[][][], (arr(layer, 'bias') as number[] | undefined) ?? null, gridSize);
+      const want = fourierKanForward(
+        x.arraySync() as number[][],
+        arr(layer, 'cos_kernel') as number[][][],
+        arr(layer, 'sin_kernel') as number[][][],
+        (arr(layer, 'bias') as number[] | undefined) ?? null,
+        gridSize,
+      );
       // cos/sin of k·x up to |kx| = 16 in float32 (argument error ~1e-6) summed over ~40 terms.
       expectClose(y.flat(), want.flat(), {rtol: 1e-5, atol: 2e-5}, 'y');
       x.dispose();
@@ -67,7 +80,9 @@ describe('FourierKAN', () => {
   });
 
   it('saves and reloads through tfa.io.fileSystem with the same config and predictions', async () => {
-    const model = tf.sequential({layers: [fourierKAN({units: 3, gridSize: 2, useBias: false, smoothInit: true, seed: 1, inputShape: [4]})]});
+    const model = tf.sequential({
+      layers: [fourierKAN({units: 3, gridSize: 2, useBias: false, smoothInit: true, seed: 1, inputShape: [4]})],
+    });
     const x = rand([5, 4], -2, 2, 8);
     const loaded = await roundTrip(model, x); // asserts configs, weights and predictions
     loaded.dispose();
@@ -109,10 +124,12 @@ describe('FourierKAN', () => {
         const [a, b] = tf.split(x, 2, 1);
         return tf.mul(tf.sin(tf.mul(a, Math.PI)), tf.exp(b));
       });
-      const model = tf.sequential({layers: [
-        fourierKAN({units: 8, gridSize: 4, inputShape: [2], seed: 1}),
-        fourierKAN({units: 1, gridSize: 4, seed: 2}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          fourierKAN({units: 8, gridSize: 4, inputShape: [2], seed: 1}),
+          fourierKAN({units: 1, gridSize: 4, seed: 2}),
+        ],
+      });
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];

@@ -56,7 +56,7 @@ function shiftImages(x: Float32Array, n: number, rand: () => number, background:
 
 async function trainAndTest(layers: tf.layers.Layer[], epochs: number): Promise<number> {
   const data = loadMnist({seed: 0});
-  const toGrid = (a: Float32Array): Float32Array => a.map((v) => v * 2 - 1);
+  const toGrid = (a: Float32Array): Float32Array => a.map(v => v * 2 - 1);
   const trainX = toGrid(data.train.x);
   const trainY = tf.oneHot(tf.tensor1d(data.train.y, 'int32'), 10);
   const model = tf.sequential({layers: [...layers, tf.layers.activation({activation: 'softmax'})]});
@@ -68,7 +68,10 @@ async function trainAndTest(layers: tf.layers.Layer[], epochs: number): Promise<
   for (let epoch = 0; epoch < epochs; epoch++) {
     const x = tf.tensor2d(shiftImages(trainX, data.train.n, rand, -1), [data.train.n, 784]);
     await model.fit(x, trainY, {
-      epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0,
+      epochs: 1,
+      batchSize: BATCH,
+      shuffle: false,
+      verbose: 0,
       callbacks: {
         onBatchBegin: async () => {
           // Cosine decay to 0; AdamOptimizer reads its (protected) learningRate on every step.
@@ -93,11 +96,15 @@ async function trainAndTest(layers: tf.layers.Layer[], epochs: number): Promise<
 describe('KAN layers on MNIST', () => {
   it('a [784, 64, LayerNorm, 10] BSplineKAN reaches >= 95% test accuracy in 5 epochs (wasm)', async () => {
     const acc = await withBackend('wasm', () =>
-      trainAndTest([
-        bsplineKAN({units: 64, inputShape: [784], seed: 1}),
-        tf.layers.layerNormalization(),
-        bsplineKAN({units: 10, seed: 2}),
-      ], 5));
+      trainAndTest(
+        [
+          bsplineKAN({units: 64, inputShape: [784], seed: 1}),
+          tf.layers.layerNormalization(),
+          bsplineKAN({units: 10, seed: 2}),
+        ],
+        5,
+      ),
+    );
     expect(acc).to.be.at.least(0.95);
   });
 
@@ -107,21 +114,29 @@ describe('KAN layers on MNIST', () => {
     // splineInitScale 0.1 (fast-kan's): the recipe was chosen and measured with it,
     // before 'glorot' became the default (issue 12).
     const acc = await withBackend('wasm', () =>
-      trainAndTest([
-        rbfKAN({units: 64, inputShape: [784], numCenters: 6, seed: 1, splineInitScale: 0.1}),
-        rbfKAN({units: 10, numCenters: 6, seed: 2, splineInitScale: 0.1}),
-      ], 10));
+      trainAndTest(
+        [
+          rbfKAN({units: 64, inputShape: [784], numCenters: 6, seed: 1, splineInitScale: 0.1}),
+          rbfKAN({units: 10, numCenters: 6, seed: 2, splineInitScale: 0.1}),
+        ],
+        10,
+      ),
+    );
     expect(acc).to.be.at.least(0.95);
   });
 
   it('a [784, 64, LayerNorm, 10] ChebyshevKAN reaches >= 95% test accuracy in 10 epochs (wasm)', async () => {
     // LayerNorm between Chebyshev layers, as the ChebyKAN README requires.
     const acc = await withBackend('wasm', () =>
-      trainAndTest([
-        chebyshevKAN({units: 64, inputShape: [784], seed: 1}),
-        tf.layers.layerNormalization(),
-        chebyshevKAN({units: 10, seed: 2}),
-      ], 10));
+      trainAndTest(
+        [
+          chebyshevKAN({units: 64, inputShape: [784], seed: 1}),
+          tf.layers.layerNormalization(),
+          chebyshevKAN({units: 10, seed: 2}),
+        ],
+        10,
+      ),
+    );
     expect(acc).to.be.at.least(0.95);
   });
 });

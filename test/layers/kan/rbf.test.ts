@@ -11,28 +11,43 @@ import {roundTrip} from '../../helpers/roundtrip';
 import {expectNoLeak} from '../../helpers/leaks';
 import {rbfKanForward} from '../../reference/kan';
 
-const rand = (shape: number[], lo: number, hi: number, seed: number) => tf.randomUniform(shape, lo, hi, 'float32', seed);
-const arr = (layer: tf.layers.Layer, name: string) => layer.weights.find(w => w.name.endsWith(`/${name}`))?.read().arraySync();
+const rand = (shape: number[], lo: number, hi: number, seed: number) =>
+  tf.randomUniform(shape, lo, hi, 'float32', seed);
+const arr = (layer: tf.layers.Layer, name: string) =>
+  layer.weights
+    .find(w => w.name.endsWith(`/${name}`))
+    ?.read()
+    .arraySync();
 
 function randomiseWeights(layer: tf.layers.Layer, seed: number): void {
   layer.trainableWeights.forEach((w, i) => w.write(rand(w.shape as number[], -0.8, 0.8, seed + i)));
 }
 
 describe('RBFKAN', () => {
-  for (const [inDim, units, useLayerNorm, useBase] of [[3, 5, true, true], [5, 3, false, true], [4, 2, true, false]] as Array<[number, number, boolean, boolean]>) {
+  for (const [inDim, units, useLayerNorm, useBase] of [
+    [3, 5, true, true],
+    [5, 3, false, true],
+    [4, 2, true, false],
+  ] as Array<[number, number, boolean, boolean]>) {
     it(`matches the float64 FastKAN forward to 1e-5 for I=${inDim}, O=${units}, useLayerNorm=${useLayerNorm}, useBase=${useBase} @wasm`, () => {
       const layer = rbfKAN({units, useLayerNorm, useBase, numCenters: 6, gridMin: -1.5, gridMax: 2.5});
       const x = rand([6, inDim], -3, 3, 3);
       layer.apply(x);
       randomiseWeights(layer, 10);
       const y = (layer.apply(x) as tf.Tensor).arraySync() as number[][];
-      const want = rbfKanForward(x.arraySync() as number[][], {
-        gamma: arr(layer, 'ln_gamma') as number[] | undefined,
-        beta: arr(layer, 'ln_beta') as number[] | undefined,
-        spline: arr(layer, 'spline_kernel') as number[][][],
-        base: arr(layer, 'base_kernel') as number[][] | undefined,
-        baseBias: arr(layer, 'base_bias') as number[] | undefined,
-      }, -1.5, 2.5, 6);
+      const want = rbfKanForward(
+        x.arraySync() as number[][],
+        {
+          gamma: arr(layer, 'ln_gamma') as number[] | undefined,
+          beta: arr(layer, 'ln_beta') as number[] | undefined,
+          spline: arr(layer, 'spline_kernel') as number[][][],
+          base: arr(layer, 'base_kernel') as number[][] | undefined,
+          baseBias: arr(layer, 'base_bias') as number[] | undefined,
+        },
+        -1.5,
+        2.5,
+        6,
+      );
       // float32 LayerNorm + exp + sums of ~30 products: rtol 1e-5, atol 1e-5.
       expectClose(y.flat(), want.flat(), {rtol: 1e-5, atol: 1e-5}, 'y');
       x.dispose();
@@ -59,7 +74,7 @@ describe('RBFKAN', () => {
     let m2 = 0;
     const dz = 1e-3;
     for (let z = -10; z <= 10; z += dz) {
-      const pdf = Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI);
+      const pdf = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
       m2 += centers.reduce((a, c) => a + Math.exp(-2 * ((z - c) / h) ** 2), 0) * pdf * dz;
     }
     const layer = rbfKAN({units: 16, seed: 1});
@@ -153,10 +168,12 @@ describe('RBFKAN', () => {
         return tf.mul(tf.sin(tf.mul(a, Math.PI)), tf.exp(b));
       });
       // No LayerNorm on the 2-D input (it would collapse it to ±1), as FastKAN's function fits do.
-      const model = tf.sequential({layers: [
-        rbfKAN({units: 8, inputShape: [2], seed: 1, useLayerNorm: false, gridMin: -1, gridMax: 1}),
-        rbfKAN({units: 1, seed: 2}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          rbfKAN({units: 8, inputShape: [2], seed: 1, useLayerNorm: false, gridMin: -1, gridMax: 1}),
+          rbfKAN({units: 1, seed: 2}),
+        ],
+      });
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(x, y, {epochs: 200, batchSize: n, verbose: 0});
       const mse = (model.evaluate(x, y) as tf.Scalar).dataSync()[0];

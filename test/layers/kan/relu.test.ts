@@ -29,12 +29,18 @@ function free(layer: tf.layers.Layer): void {
 
 /** Moves every weight by a seeded perturbation so tests do not rely on the initial values. */
 function perturb(layer: tf.layers.Layer, scale: number, seed: number): void {
-  layer.setWeights(layer.getWeights().map((w, i) => tf.add(w, tf.randomUniform(w.shape, -scale, scale, 'float32', seed + i))));
+  layer.setWeights(
+    layer.getWeights().map((w, i) => tf.add(w, tf.randomUniform(w.shape, -scale, scale, 'float32', seed + i))),
+  );
 }
 
 describe('ReLUKAN', () => {
   it('matches the float64 reference of torch_relu_kan.py to 1e-5 with moved knots @wasm', () => {
-    for (const [I, O, g, k] of [[3, 2, 5, 3], [2, 5, 3, 2], [4, 1, 1, 0]]) {
+    for (const [I, O, g, k] of [
+      [3, 2, 5, 3],
+      [2, 5, 3, 2],
+      [4, 1, 1, 0],
+    ]) {
       const layer = reluKAN({units: O, gridSize: g, splineOrder: k});
       const x = tf.randomUniform([7, I], -0.4, 1.4, 'float32', 11);
       layer.build([null, I]);
@@ -76,14 +82,23 @@ describe('ReLUKAN', () => {
     // g=4, k=2: s = [-2, -1, 0, 1, 2, 3]/4, e = s + 3/4.
     const s = [-0.5, -0.25, 0, 0.25, 0.5, 0.75];
     expectClose(w.phase_low, [...s, ...s], {rtol: 0, atol: 0});
-    expectClose(w.phase_high, [...s, ...s].map(v => v + 0.75), {rtol: 0, atol: 1e-7});
+    expectClose(
+      w.phase_high,
+      [...s, ...s].map(v => v + 0.75),
+      {rtol: 0, atol: 1e-7},
+    );
     expect(layer.r).to.equal((4 * 16) / 9);
     // The bump peaks at 1 at the centre of its support: x = 0.125 is the centre of [-0.25, 0.5].
     const k = new Float32Array(2 * 6 * 1);
     k[1] = 1; // input 0, bump j=1, output 0
     const probe = reluKAN({units: 1, gridSize: 4, splineOrder: 2});
     probe.build([null, 2]);
-    probe.setWeights([tf.tensor(w.phase_low, [2, 6]), tf.tensor(w.phase_high, [2, 6]), tf.tensor(k, [2, 6, 1]), tf.zeros([1])]);
+    probe.setWeights([
+      tf.tensor(w.phase_low, [2, 6]),
+      tf.tensor(w.phase_high, [2, 6]),
+      tf.tensor(k, [2, 6, 1]),
+      tf.zeros([1]),
+    ]);
     const centre = tf.tidy(() => (probe.apply(tf.tensor2d([[0.125, 0]])) as tf.Tensor).dataSync()[0]);
     free(probe);
     expect(centre).to.be.closeTo(1, 1e-6);
@@ -108,9 +123,12 @@ describe('ReLUKAN', () => {
     perturb(layer, 0.05, 9);
     // The basis is C¹ (squared ReLU products), so central differences with eps 1e-3 are valid.
     const report = gradientCheck(layer, x, {eps: 1e-3, rtol: 2e-2, atol: 2e-3});
-    expect(layer.trainableWeights.map(w => w.originalName.split('/').pop())).to.deep.equal(
-      ['phase_low', 'phase_high', 'kernel', 'bias'],
-    );
+    expect(layer.trainableWeights.map(w => w.originalName.split('/').pop())).to.deep.equal([
+      'phase_low',
+      'phase_high',
+      'kernel',
+      'bias',
+    ]);
     expect(report.checked).to.be.greaterThan(60);
     x.dispose();
     free(layer);
@@ -132,7 +150,10 @@ describe('ReLUKAN', () => {
     const layer = reluKAN({units: 2, trainableKnots: false});
     layer.build([null, 3]);
     expect(layer.trainableWeights.map(w => w.originalName.split('/').pop())).to.deep.equal(['kernel', 'bias']);
-    expect(layer.nonTrainableWeights.map(w => w.originalName.split('/').pop())).to.deep.equal(['phase_low', 'phase_high']);
+    expect(layer.nonTrainableWeights.map(w => w.originalName.split('/').pop())).to.deep.equal([
+      'phase_low',
+      'phase_high',
+    ]);
     free(layer);
   });
 
@@ -185,10 +206,12 @@ describe('ReLUKAN', () => {
     // (unseeded runs: 3.8e-4 to 1.8e-3). Predicting the mean gives 0.40 (the variance).
     await withBackend('wasm', async () => {
       const {xTrain, xTest, yTrain, yTest} = sinExpTask(256, 128, 0, 1);
-      const model = tf.sequential({layers: [
-        reluKAN({units: 5, gridSize: 5, splineOrder: 3, inputShape: [2], seed: 1}),
-        reluKAN({units: 1, gridSize: 5, splineOrder: 3, seed: 2}),
-      ]});
+      const model = tf.sequential({
+        layers: [
+          reluKAN({units: 5, gridSize: 5, splineOrder: 3, inputShape: [2], seed: 1}),
+          reluKAN({units: 1, gridSize: 5, splineOrder: 3, seed: 2}),
+        ],
+      });
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(xTrain, yTrain, {epochs: 300, batchSize: 256, verbose: 0});
       const mse = tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);

@@ -29,20 +29,28 @@ function free(layer: tf.layers.Layer): void {
 
 /** Sets every trainable weight to seeded random values (logits in ±2 so the mixture is not uniform). */
 function randomize(layer: tf.layers.Layer, seed: number): void {
-  layer.setWeights(layer.weights.map((w, i) => {
-    const name = w.originalName.split('/').pop();
-    if (name === 'grid') return w.read();
-    const scale = name === 'selection_logits' ? 2 : 0.5;
-    return tf.randomUniform(w.shape as number[], -scale, scale, 'float32', seed + i);
-  }));
+  layer.setWeights(
+    layer.weights.map((w, i) => {
+      const name = w.originalName.split('/').pop();
+      if (name === 'grid') return w.read();
+      const scale = name === 'selection_logits' ? 2 : 0.5;
+      return tf.randomUniform(w.shape as number[], -scale, scale, 'float32', seed + i);
+    }),
+  );
 }
 
 const ALL: SelectableKANBasis[] = ['bspline', 'chebyshev', 'rbf', 'fourier'];
 
 function cfgOf(layer: SelectableKAN, hard: boolean): SelectableCfg {
   return {
-    bases: layer.bases, temperature: layer.temperature, gridSize: layer.gridSize, splineOrder: layer.splineOrder,
-    gridRange: layer.gridRange, numCenters: layer.numCenters, degree: layer.degree, hard,
+    bases: layer.bases,
+    temperature: layer.temperature,
+    gridSize: layer.gridSize,
+    splineOrder: layer.splineOrder,
+    gridRange: layer.gridRange,
+    numCenters: layer.numCenters,
+    degree: layer.degree,
+    hard,
   };
 }
 
@@ -51,8 +59,14 @@ function reference(layer: SelectableKAN, x: tf.Tensor, hard: boolean): Float64Ar
   const w = named(layer);
   const [N, I] = x.shape;
   return selectableKan64(
-    x.dataSync(), N, I, layer.units, cfgOf(layer, hard),
-    layer.bases.map(b => w[`${b}_kernel`]), w.selection_logits, layer.useBias ? w.bias : null,
+    x.dataSync(),
+    N,
+    I,
+    layer.units,
+    cfgOf(layer, hard),
+    layer.bases.map(b => w[`${b}_kernel`]),
+    w.selection_logits,
+    layer.useBias ? w.bias : null,
   );
 }
 
@@ -109,10 +123,12 @@ describe('SelectableKAN', () => {
     expect(Math.max(...hardExpected.map((v, i) => Math.abs(v - softExpected[i])))).to.be.greaterThan(1e-3);
     // selectedBases is the reference's argmax, per edge [I][O].
     const logits = named(layer).selection_logits;
-    chosen.forEach((row, i) => row.forEach((b, o) => {
-      const l = ALL.map((_, c) => logits[(i * 3 + o) * 4 + c]);
-      expect(b).to.equal(ALL[l.indexOf(Math.max(...l))]);
-    }));
+    chosen.forEach((row, i) =>
+      row.forEach((b, o) => {
+        const l = ALL.map((_, c) => logits[(i * 3 + o) * 4 + c]);
+        expect(b).to.equal(ALL[l.indexOf(Math.max(...l))]);
+      }),
+    );
     tf.dispose([x, soft, hard]);
     free(layer);
   });
@@ -173,15 +189,21 @@ describe('SelectableKAN', () => {
       inputShape: [4],
       outputShape: [3],
       weights: {
-        grid: [4, 12], bspline_kernel: [4, 8, 3], chebyshev_kernel: [4, 4, 3], rbf_kernel: [4, 8, 3],
-        fourier_kernel: [4, 10, 3], selection_logits: [4, 3, 4], bias: [3],
+        grid: [4, 12],
+        bspline_kernel: [4, 8, 3],
+        chebyshev_kernel: [4, 4, 3],
+        rbf_kernel: [4, 8, 3],
+        fourier_kernel: [4, 10, 3],
+        selection_logits: [4, 3, 4],
+        bias: [3],
       },
     });
   });
 
   it('passes the layer suite when built hardened from its config', async () => {
     await runLayerSuite({
-      make: () => selectableKAN({units: 2, bases: ['chebyshev', 'fourier'], hardened: true, gridSize: 2, useBias: false}),
+      make: () =>
+        selectableKAN({units: 2, bases: ['chebyshev', 'fourier'], hardened: true, gridSize: 2, useBias: false}),
       inputShape: [3],
       outputShape: [2],
       weights: {chebyshev_kernel: [3, 4, 2], fourier_kernel: [3, 4, 2], selection_logits: [3, 2, 2]},
@@ -193,13 +215,30 @@ describe('SelectableKAN', () => {
   it('round-trips getConfig and is registered under SelectableKAN, a name plain tfjs does not register', () => {
     expect(registeredByPlainTfjs(['SelectableKAN'])).to.deep.equal([]);
     const layer = selectableKAN({
-      units: 4, bases: ['rbf', 'bspline'], temperature: 0.3, gridSize: 7, splineOrder: 2, gridRange: [-3, 2],
-      numCenters: 6, degree: 5, useBias: false, seed: 9,
+      units: 4,
+      bases: ['rbf', 'bspline'],
+      temperature: 0.3,
+      gridSize: 7,
+      splineOrder: 2,
+      gridRange: [-3, 2],
+      numCenters: 6,
+      degree: 5,
+      useBias: false,
+      seed: 9,
     });
     const cfg = layer.getConfig();
     expect(cfg).to.deep.include({
-      units: 4, bases: ['rbf', 'bspline'], temperature: 0.3, gridSize: 7, splineOrder: 2, gridRange: [-3, 2],
-      numCenters: 6, degree: 5, useBias: false, hardened: false, seed: 9,
+      units: 4,
+      bases: ['rbf', 'bspline'],
+      temperature: 0.3,
+      gridSize: 7,
+      splineOrder: 2,
+      gridRange: [-3, 2],
+      numCenters: 6,
+      degree: 5,
+      useBias: false,
+      hardened: false,
+      seed: 9,
     });
     expect(tf.serialization.SerializationMap.getMap().classNameMap.SelectableKAN[0]).to.equal(SelectableKAN);
     expect(SelectableKAN.fromConfig(SelectableKAN, cfg).getConfig()).to.deep.equal(cfg);
@@ -228,7 +267,8 @@ describe('SelectableKAN', () => {
       const first = selectableKAN({units: 4, inputShape: [2], seed: 1});
       const second = selectableKAN({units: 1, seed: 5});
       const model = tf.sequential({layers: [first, second]});
-      const mse = () => tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);
+      const mse = () =>
+        tf.tidy(() => tf.losses.meanSquaredError(yTest, model.predict(xTest) as tf.Tensor).dataSync()[0]);
       model.compile({optimizer: tf.train.adam(0.02), loss: 'meanSquaredError'});
       await model.fit(xTrain, yTrain, {epochs: 100, batchSize: 128, verbose: 0});
       expect(mse(), 'soft').to.be.lessThan(0.02);

@@ -5,8 +5,16 @@ import * as tf from '@tensorflow/tfjs';
  * train inputs (seed 1) and test inputs (seed 2) with their targets `[n, 1]`.
  * The caller disposes the four tensors.
  */
-export function sinExpTask(nTrain: number, nTest: number, lo: number, hi: number): {
-  xTrain: tf.Tensor2D; xTest: tf.Tensor2D; yTrain: tf.Tensor2D; yTest: tf.Tensor2D;
+export function sinExpTask(
+  nTrain: number,
+  nTest: number,
+  lo: number,
+  hi: number,
+): {
+  xTrain: tf.Tensor2D;
+  xTest: tf.Tensor2D;
+  yTrain: tf.Tensor2D;
+  yTest: tf.Tensor2D;
 } {
   const f = (a: number, b: number) => Math.sin(Math.PI * a) * Math.exp(b);
   const xTrain = tf.randomUniform([nTrain, 2], lo, hi, 'float32', 1) as tf.Tensor2D;

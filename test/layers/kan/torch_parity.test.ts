@@ -33,7 +33,11 @@ const weight = (layer: tf.layers.Layer, name: string): tf.Tensor => {
 
 /** Runs torch_ref.py forward on a request; returns the output values. */
 function torchForward(request: object): {shape: number[]; data: number[]} {
-  const r = spawnSync(PYTHON, [SCRIPT, 'forward'], {input: JSON.stringify(request), encoding: 'utf8', timeout: 120_000});
+  const r = spawnSync(PYTHON, [SCRIPT, 'forward'], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`torch_ref.py forward failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as {shape: number[]; data: number[]};
 }
