@@ -48,7 +48,7 @@ export function resetOptimizer(model: tfl.LayersModel): boolean {
  * pykan's `refine(G')` for a chain of B-spline KAN layers, in place: computes
  * every layer's input on `x` (the model input, `[N, I]`) with the current
  * model, then extends each layer's grid to `gridSize` intervals
- * ({@link BSplineKAN.extendGrid}) and, if the model is compiled, resets its
+ * (`BSplineKAN.extendGrid`) and, if the model is compiled, resets its
  * optimizer ({@link resetOptimizer}). Synchronous; does not dispose x.
  *
  * @example

@@ -49,7 +49,7 @@ export interface SymbolicFunction {
   readonly f64: (u: number) => number;
   /**
    * The float32 version used in the layer's forward pass: equal to `f64` on the
-   * domain, finite elsewhere (see {@link symbolicTensorFn}).
+   * domain, finite elsewhere (see `symbolicTensorFn`).
    */
   readonly tensor: (u: tf.Tensor) => tf.Tensor;
 }
@@ -146,7 +146,7 @@ const SAFE64: Partial<Record<SymbolicFunctionName, (u: number) => number>> = {
   arcsin: u => Math.asin(Math.min(Math.max(u, -1 + EPS), 1 - EPS)),
 };
 
-/** The function the layer's forward pass computes, in float64 (see {@link symbolicTensorFn}). */
+/** The function the layer's forward pass computes, in float64 (see `symbolicTensorFn`). */
 export function symbolicSafeFn(name: SymbolicFunctionName): (u: number) => number {
   return SAFE64[name] ?? LIB[name].f64;
 }
