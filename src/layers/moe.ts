@@ -9,7 +9,8 @@ import type {LayerArgs} from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 
 import {ValueError, finiteNumber, integer, knownLastDim, oneOf, positiveInt, positiveNumber} from '../validate';
-import {replaceLastDim, silu, singleInput} from './utils';
+import {applyBaseActivation} from './kan/common';
+import {replaceLastDim, singleInput} from './utils';
 
 type DisposeResult = ReturnType<tfl.layers.Layer['dispose']>;
 type Shape = Array<number | null>;
@@ -61,25 +62,12 @@ const DEFAULTS = {
 const WHO = 'MoE';
 
 function activate(x: tf.Tensor, kind: MoEActivation): tf.Tensor {
-  switch (kind) {
-    case 'linear':
-      return x;
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'silu':
-      return silu(x);
-    case 'softplus':
-      return tf.softplus(x);
-    case 'gelu': // tanh approximation, as tfjs-layers' 'gelu_new'
-      return tf.mul(
-        tf.mul(0.5, x),
-        tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))),
-      );
-  }
+  if (kind !== 'gelu') return applyBaseActivation(x, kind);
+  // tanh approximation, as tfjs-layers' 'gelu_new'
+  return tf.mul(
+    tf.mul(0.5, x),
+    tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))),
+  );
 }
 
 /**
