@@ -39,6 +39,7 @@ describe('examples/', function () {
       'muon_swap.mjs',
       'dse_early_stopping.mjs',
       'spectral_truncation.mjs',
+      'kan_formula.mjs',
     ]);
   });
 
