@@ -1,2 +1,0 @@
-// Transitional re-export: the seeded streams live in src/random/rng.ts.
-export * from '../random/rng';
