@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {eigvalsh64} from '../linalg/eigh';
-import {mulberry32, normals} from './rng';
+import {mulberry32, normals} from '../random/rng';
 import {ValueError, describe, finiteNumber, integer, oneOf, positiveInt, positiveNumber, tensorArg} from '../validate';
 
 /** A loss `(yTrue, yPred) → per-sample or scalar loss`; its mean is used. */
