@@ -110,6 +110,28 @@ export function tensors(part: MnistArrays): {x: tf.Tensor2D; y: tf.Tensor2D} {
   }));
 }
 
+/**
+ * A fixed Fashion-MNIST subset whose test part is split into a clean
+ * validation set (its first `val` images) and a test set (the next `test`):
+ * tensors for both inputs and the validation one-hots, label arrays for both.
+ * The caller disposes xVal, yVal and xTest.
+ */
+export function noisyLabelSplit(
+  trainSize: number,
+  val: number,
+  test: number,
+): {train: MnistArrays; xVal: tf.Tensor2D; yVal: tf.Tensor2D; xTest: tf.Tensor2D; lVal: Int32Array; lTest: Int32Array} {
+  const {train, test: held} = loadFashionMnist({trainSize, testSize: val + test, seed: 0});
+  const te = tensors(held);
+  const split = {
+    xVal: tf.slice(te.x, [0, 0], [val, 784]),
+    yVal: tf.slice(te.y, [0, 0], [val, 10]),
+    xTest: tf.slice(te.x, [val, 0], [test, 784]),
+  };
+  tf.dispose([te.x, te.y]);
+  return {train, ...split, lVal: held.y.slice(0, val), lTest: held.y.slice(val)};
+}
+
 /** A fixed Fashion-MNIST subset (same for every seed; seeds change init and batch order). */
 export function fashion(
   trainSize: number,

@@ -12,6 +12,7 @@ import {
   accuracy,
   glorot,
   log,
+  noisyLabelSplit,
   noisyLabels,
   pct,
   pm,
@@ -22,7 +23,6 @@ import {
   tf,
   tfa,
 } from './common';
-import {loadFashionMnist} from '../../data/fashion_mnist';
 
 const TRAIN = SMOKE ? 300 : 2000,
   VAL = 500,
@@ -38,14 +38,7 @@ export const malignantTailRow: ClaimExperiment = {
     'Under label noise SGD pushes noise into high-frequency tail directions of the representation; post-hoc Explicit Spectral Truncation (d ≪ D) "recovers the optimal generalization capability latent in the converged model" and, unlike unstable temporal early stopping, is a stable post-hoc intervention (Wang, arXiv 2603.02293, abstract; no numbers retrievable).',
   async run() {
     const metrics: Record<string, Stat> = {};
-    const {train, test} = loadFashionMnist({trainSize: TRAIN, testSize: VAL + TEST, seed: 0});
-    const te = tensors(test);
-    const xVal = te.x.slice([0, 0], [VAL, 784]);
-    const yVal = te.y.slice([0, 0], [VAL, 10]);
-    const xTest = te.x.slice([VAL, 0], [TEST, 784]);
-    const lVal = test.y.slice(0, VAL),
-      lTest = test.y.slice(VAL);
-    tf.dispose([te.x, te.y]);
+    const {train, xVal, yVal, xTest, lVal, lTest} = noisyLabelSplit(TRAIN, VAL, TEST);
     const ranks: number[] = [];
     for (const noise of NOISE) {
       const tag = Math.round(noise * 100);

@@ -11,6 +11,7 @@ import {
   accuracy,
   glorot,
   log,
+  noisyLabelSplit,
   noisyLabels,
   pct,
   release,
@@ -20,7 +21,6 @@ import {
   tf,
   tfa,
 } from './common';
-import {loadFashionMnist} from '../../data/fashion_mnist';
 
 const TRAIN = SMOKE ? 300 : 4000,
   VAL = 1000,
@@ -52,13 +52,7 @@ export const nestedDropoutRow: ClaimExperiment = {
     'Nested dropout on the penultimate features (half-Gaussian unit count, σ = 10 for 10 classes; K chosen on validation) regularises learning with noisy labels: 81.3 vs 79.4 % (CE) on ANIMAL-10N, 73.1 vs 67.2 % on Clothing1M (Chen et al., arXiv 2206.13140; official README).',
   async run() {
     const metrics: Record<string, Stat> = {};
-    const {train, test} = loadFashionMnist({trainSize: TRAIN, testSize: VAL + TEST, seed: 0});
-    const te = tensors(test);
-    const xVal = te.x.slice([0, 0], [VAL, 784]);
-    const xTest = te.x.slice([VAL, 0], [TEST, 784]);
-    const lVal = test.y.slice(0, VAL),
-      lTest = test.y.slice(VAL);
-    tf.dispose([te.x, te.y]);
+    const {train, xVal, yVal, xTest, lVal, lTest} = noisyLabelSplit(TRAIN, VAL, TEST);
     const kChosen: number[] = [];
     for (const noise of NOISE) {
       const tag = Math.round(noise * 100);
@@ -93,7 +87,7 @@ export const nestedDropoutRow: ClaimExperiment = {
       }
     }
     metrics.chosen_k = stat(kChosen);
-    tf.dispose([xVal, xTest]);
+    tf.dispose([xVal, yVal, xTest]);
     const gains = NOISE.map(n => {
       const t = Math.round(n * 100);
       return metrics[`fmnist_acc_noise${t}_nested`].mean - metrics[`fmnist_acc_noise${t}_plain`].mean;
