@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import {sumAlongAxis} from './reduce';
+
 /**
  * Uniform extended knot vector of efficient-kan (`KANLinear.__init__`):
  * `h = (b − a)/G`, `t_m = a + (m − k)·h` for `m = 0 … G+2k` (G+2k+1 knots).
@@ -107,7 +109,7 @@ export function bsplineBasisFeatureMajor(x: tf.Tensor2D, grid: tf.Tensor2D, k: n
           v.slice(0, nb).map((vj, j) => tf.sub(v[j + 1], vj)),
           1,
         ); // [N, (G+k)·I]
-        return tf.mul(tf.sum(tf.mul(dy, tf.reshape(slope, [n, nb, inDim])), 1), k); // [N, I]
+        return tf.mul(sumAlongAxis(tf.mul(dy, tf.reshape(slope, [n, nb, inDim])), 1), k); // [N, I]
       },
     };
   });
@@ -165,28 +167,83 @@ export function rbfBasis(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width:
 
 /**
  * {@link rbfBasis} in feature-major layout: `x [N, I]` → `[N, n, I]`.
- * Computed as `exp((x − c_j)²·(−1/h²))` (three elementwise ops on `[N, n, I]`);
- * the gradient `dL/dx = Σ_j dL/db_j·b_j·(−2/h²)(x − c_j)` is a custom gradient
+ * The gradient `dL/dx = Σ_j dL/db_j·b_j·(−2/h²)(x − c_j)` is a custom gradient
  * from the saved bases, evaluated only when x needs a gradient.
+ *
+ * Evenly spaced numeric centres (RBFKAN's grid) take {@link rbfChainForward}: two `exp`
+ * per block of centres within 4 widths instead of one per centre (wasm's `exp` costs
+ * ~40 elementwise multiplies); other centres use `exp((x − c_j)²·(−1/h²))`.
  */
 export function rbfBasisFeatureMajor(x: tf.Tensor2D, centers: number[] | tf.Tensor1D, width: number): tf.Tensor3D {
   const scale = -1 / (width * width);
+  const chained = Array.isArray(centers) && evenlySpaced(centers);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xx = args[0] as tf.Tensor2D;
     const c = tf.reshape(Array.isArray(centers) ? tf.tensor1d(centers) : centers, [1, -1, 1]); // [1, n, 1]
     const xe = tf.expandDims(xx, 1); // [N, 1, I]
-    const value = tf.exp(tf.mul(tf.squaredDifference(xe, c), scale)) as tf.Tensor3D; // [N, n, I]
+    const value = chained
+      ? rbfChainForward(xx, centers as number[], width)
+      : (tf.exp(tf.mul(tf.squaredDifference(xe, c), scale)) as tf.Tensor3D); // [N, n, I]
     (args[1] as tf.GradSaveFunc)([value, xe, c]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [b, xs, cs] = saved;
         const slope = tf.mul(tf.mul(b, tf.sub(xs, cs)), 2 * scale); // [N, n, I]: db_j/dx
-        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+        return sumAlongAxis(tf.mul(dy, slope), 1); // [N, I]
       },
     };
   });
   return op(x) as tf.Tensor3D;
+}
+
+/** Whether `c` has at least two entries spaced δ ≠ 0 apart to float32 precision. */
+function evenlySpaced(c: number[]): boolean {
+  if (c.length < 2) return false;
+  const step = (c[c.length - 1] - c[0]) / (c.length - 1);
+  const tol = 1e-6 * Math.max(Math.abs(c[0]), Math.abs(c[c.length - 1]), Math.abs(step));
+  return step !== 0 && c.every((cj, j) => Math.abs(cj - (c[0] + j * step)) <= tol);
+}
+
+/** |z| bound of the chain anchor: exp(−Z_MAX²) = e^−81 is still a normal float32. */
+const Z_MAX = 9;
+
+/**
+ * Gaussian bases on evenly spaced centres by a product chain: with
+ * `z = (x − c_a)/h` about an anchor centre `c_a` and `d = δ/h` (δ the spacing),
+ * `b_{a+s} = exp(−(z − s·d)²) = b_{a+s−1}·exp(2zd)·exp(−(2s−1)d²)` (and the
+ * mirror image for s < 0), so a block of centres costs `exp(−z²)` and
+ * `exp(2zd)` plus two multiplies per centre. Blocks hold the centres within
+ * 4 widths of their anchor (one centre when δ ≥ 4h); z is clamped to ±Z_MAX, which changes only bases below
+ * e^−25 (≈ 1e-11, far below float32 resolution of the bases near 1).
+ * Returns `[N, n, I]`.
+ */
+function rbfChainForward(x: tf.Tensor2D, centers: number[], width: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [n, inDim] = x.shape;
+    const d = (centers[1] - centers[0]) / width; // may be negative: the chain works either way
+    const ad = Math.abs(d);
+    const block = 2 * Math.floor(4 / ad) + 1; // odd: every centre within 4 widths of its block's anchor
+    const bases: tf.Tensor[] = [];
+    for (let first = 0; first < centers.length; first += block) {
+      const last = Math.min(first + block, centers.length) - 1;
+      const a = Math.floor((first + last) / 2); // anchor index
+      const z = tf.clipByValue(tf.mul(tf.sub(x, centers[a]), 1 / width), -Z_MAX, Z_MAX); // [N, I]
+      const anchor = tf.exp(tf.neg(tf.square(z))); // b_a
+      const out: tf.Tensor[] = new Array(last - first + 1);
+      out[a - first] = anchor;
+      if (last > first) {
+        const up = tf.exp(tf.mul(z, 2 * d)); // exp(2zd); exp(−2zd) = 1/up
+        const down = tf.reciprocal(up);
+        for (let s = 1; a + s <= last; s++)
+          out[a + s - first] = tf.mul(tf.mul(out[a + s - 1 - first], up), Math.exp(-(2 * s - 1) * d * d));
+        for (let s = 1; a - s >= first; s++)
+          out[a - s - first] = tf.mul(tf.mul(out[a - s + 1 - first], down), Math.exp(-(2 * s - 1) * d * d));
+      }
+      bases.push(...out);
+    }
+    return tf.reshape(tf.concat(bases, 1), [n, centers.length, inDim]) as tf.Tensor3D;
+  });
 }
 
 /**
@@ -248,7 +305,7 @@ export function chebyshevBasisFeatureMajor(x: tf.Tensor2D, degree: number, first
           return d === 0 ? tf.zerosLike(two) : tf.mul(u[d - 1], d);
         });
         const slope = tf.reshape(slopes.length === 1 ? slopes[0] : tf.concat(slopes, 1), [n, count, inDim]);
-        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+        return sumAlongAxis(tf.mul(dy, slope), 1); // [N, I]
       },
     };
   });
@@ -311,7 +368,7 @@ export function fourierBasisFeatureMajor(x: tf.Tensor2D, gridSize: number): tf.T
         const cosPart = tf.slice(feats, [0, 0, 0], [n, g, inDim]);
         const sinPart = tf.slice(feats, [0, g, 0], [n, g, inDim]);
         const slope = tf.concat([tf.mul(tf.neg(sinPart), ks), tf.mul(cosPart, ks)], 1); // [N, 2G, I]
-        return tf.sum(tf.mul(dy, slope), 1); // [N, I]
+        return sumAlongAxis(tf.mul(dy, slope), 1); // [N, I]
       },
     };
   });

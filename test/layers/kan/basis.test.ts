@@ -107,6 +107,37 @@ describe('kan basis functions', () => {
     expectClose(flat(got), flat(want), {rtol: 1e-5, atol: 1e-7}, 'rbf');
   });
 
+  it('rbfBasis on evenly spaced centres (the exp chain) matches float64 for every spacing/width ratio and far inputs', () => {
+    // d = spacing/width from 0.25 (blocks of 33 centres) to 5 (one centre per block, no chain),
+    // inputs from inside the grid out to ±1e30 (z clamped; bases there are < 1e-11).
+    const xs = [...Array.from({length: 201}, (_, i) => -12 + (24 * i) / 200), 1e3, -1e3, 1e30, -1e30];
+    for (const [n, d] of [
+      [8, 1],
+      [40, 0.25],
+      [12, 1.7],
+      [9, 3.5],
+      [6, 5],
+      [2, 1],
+    ]) {
+      const centers = Array.from({length: n}, (_, j) => -2 + j * 0.5); // spacing 0.5
+      const width = 0.5 / d;
+      const got = tf.tidy(() => rbfBasis(tf.tensor2d(xs, [xs.length, 1]), centers, width).arraySync());
+      const want = xs.map(v => [centers.map(c => Math.exp(-(((v - c) / width) ** 2)))]);
+      expectClose(flat(got), flat(want), {rtol: 2e-5, atol: 2e-6}, `rbf chain n=${n} d=${d}`);
+    }
+  });
+
+  it('rbfBasis gradient (exp chain) matches finite differences', () => {
+    const {centers, width} = rbfGrid(-2, 2, 8);
+    const x = tf.tensor2d([
+      [-2.3, 0.4, 1.9],
+      [1.1, 0.05, -0.7],
+    ]);
+    const report = gradientCheckFn(xs => rbfBasis(xs[0] as tf.Tensor2D, centers, width), [x], [], {eps: 1e-3});
+    expect(report.checked).to.equal(6);
+    x.dispose();
+  });
+
   it('chebyshevBasis matches cos(d·acos x) and has a finite gradient at x = ±1', () => {
     const xs = [
       [-1, -0.7],
