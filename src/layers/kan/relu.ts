@@ -10,6 +10,7 @@ import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types';
 import {bool, finiteNumber, knownLastDim, nonNegativeInt, positiveInt} from '../../validate';
 import {applyOnLastAxis, replaceLastDim, singleInput} from '../utils';
 import {featureMajorMatMul, kaimingUniformBound} from './common';
+import {sumAlongAxis} from './reduce';
 
 /** Arguments of {@link ReLUKAN}; every field survives getConfig → fromConfig. */
 export interface ReLUKANArgs extends LayerArgs {
@@ -67,9 +68,9 @@ export function reluBumpBasisFeatureMajor(x: tf.Tensor2D, low: tf.Tensor, high: 
         const q = tf.mul(dy, sb); // [N, n, I]; every gradient below is 2r·q·(…)
         const qa = tf.mul(q, sa);
         const qc = tf.mul(q, sc);
-        const dx = tf.mul(tf.sum(tf.sub(qc, qa), 1), 2 * r); // [N, I]
-        const dLow = knotGrad(tf.mul(tf.sum(qc, 0), -2 * r) as tf.Tensor2D, lo); // [n, I] → low's shape
-        const dHigh = knotGrad(tf.mul(tf.sum(qa, 0), 2 * r) as tf.Tensor2D, hi);
+        const dx = tf.mul(sumAlongAxis(tf.sub(qc, qa), 1), 2 * r); // [N, I]
+        const dLow = knotGrad(tf.mul(sumAlongAxis(qc, 0), -2 * r) as tf.Tensor2D, lo); // [n, I] → low's shape
+        const dHigh = knotGrad(tf.mul(sumAlongAxis(qa, 0), 2 * r) as tf.Tensor2D, hi);
         return [dx, dLow, dHigh];
       },
     };
