@@ -4,7 +4,9 @@
  * (issue 11), measured in one run:
  *
  * - every variant against a `tf.layers.dense` with the same parameter count
- *   (wider output) on the same patched backend, plus peak tensor memory.
+ *   (wider output) on the same patched backend, the two timed in turn (one
+ *   call each per round) so both see the same machine load, plus peak tensor
+ *   memory.
  *   Targets: BSplineKAN <= 2.5x, the others <= 2x (issue 3; issue 11 keeps
  *   FourierKAN and ReLUKAN <= 2x of the patched Dense). Shape 784 -> 64 (the
  *   issue-11 shape); AFKAN and SelectableKAN (no targets) at 128 -> 128;
@@ -57,20 +59,32 @@ const median = (v: number[]): number => {
   return s[Math.floor(s.length / 2)];
 };
 
-/** Median CPU and wall ms of `fn` after `warmup` calls, over `reps` calls. */
-function timeCpu(fn: () => void, opts: {warmup: number; reps: number}): {cpu: number; wall: number; cpuAll: number[]} {
-  for (let i = 0; i < opts.warmup; i++) fn();
-  const cpu: number[] = [];
-  const wall: number[] = [];
+interface Timing {
+  cpu: number;
+  wall: number;
+  cpuAll: number[];
+}
+
+/**
+ * Median CPU and wall ms of each of `fns`, called in turn `reps` times after
+ * `warmup` rounds: a ratio of two of them compares calls made under the same
+ * machine load (the machines are shared; load drifts over seconds).
+ */
+function timeInterleaved(fns: Array<() => void>, opts: {warmup: number; reps: number}): Timing[] {
+  for (let i = 0; i < opts.warmup; i++) fns.forEach(fn => fn());
+  const cpu: number[][] = fns.map(() => []);
+  const wall: number[][] = fns.map(() => []);
   for (let i = 0; i < opts.reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
+    fns.forEach((fn, k) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fn();
+      wall[k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[k].push((c.user + c.system) / 1000);
+    });
   }
-  return {cpu: median(cpu), wall: median(wall), cpuAll: cpu};
+  return fns.map((_, k) => ({cpu: median(cpu[k]), wall: median(wall[k]), cpuAll: cpu[k]}));
 }
 
 function trainableCount(layer: tf.layers.Layer): number {
@@ -131,7 +145,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const wasPatched = wasmPatched();
   patchWasm();
   const backend = 'wasm (patched)';
-  const timing = ctx.quick ? {warmup: 1, reps: 3} : {warmup: 2, reps: 9};
+  const timing = ctx.quick ? {warmup: 1, reps: 3} : {warmup: 3, reps: 15};
   const rows: BenchRow[] = [];
   const ours = new Map<string, {cpu: number; wall: number}>();
   try {
@@ -176,8 +190,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       const denseUnits = Math.max(1, Math.round(params / (v.inDim + 1)));
       const dense = tf.layers.dense({units: denseUnits});
       dense.build([null, v.inDim]);
-      const kan = timeCpu(() => fwdBwd(layer, v.x), timing);
-      const den = timeCpu(() => fwdBwd(dense, v.x), timing);
+      const [kan, den] = timeInterleaved([() => fwdBwd(layer, v.x), () => fwdBwd(dense, v.x)], timing);
       ours.set(v.name, kan);
       const units = (layer as unknown as {units: number}).units;
       const what = `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${v.inDim}->${units}, ${params} params`;
