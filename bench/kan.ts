@@ -25,6 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {spawnSync} from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 import {patchWasm, unpatchWasm, wasmPatched} from '../src/backend/patch_wasm';
@@ -110,7 +111,20 @@ export function torchAvailable(): boolean {
   return r.status === 0;
 }
 
-function torchTimes(reps: number): TorchTimes {
+/**
+ * Directories holding a `libblas.so.3` to time the reference against besides
+ * the loader's default: Debian's OpenBLAS and netlib locations when installed,
+ * plus any in `TFA_BENCH_BLAS_DIRS` (colon-separated). Debian's python3-torch
+ * calls whichever BLAS the `libblas.so.3` alternative names, and the two differ
+ * ~4-6x on the reference layers' matMuls.
+ */
+function blasDirs(): string[] {
+  const extra = (process.env.TFA_BENCH_BLAS_DIRS ?? '').split(':').filter(d => d !== '');
+  const debian = ['/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/x86_64-linux-gnu/blas'];
+  return [...debian, ...extra].filter(d => fs.existsSync(path.join(d, 'libblas.so.3')));
+}
+
+function torchTimes(reps: number, blasDir?: string): TorchTimes {
   const script = path.join(__dirname, 'torch_ref.py');
   const args = [
     script,
@@ -124,9 +138,24 @@ function torchTimes(reps: number): TorchTimes {
     '--reps',
     String(reps),
   ];
-  const r = spawnSync(PYTHON, args, {encoding: 'utf8', timeout: 600_000});
+  const env: NodeJS.ProcessEnv = {...process.env, OPENBLAS_NUM_THREADS: '1'};
+  if (blasDir != null) env.LD_LIBRARY_PATH = [blasDir, process.env.LD_LIBRARY_PATH ?? ''].join(':');
+  const r = spawnSync(PYTHON, args, {encoding: 'utf8', timeout: 600_000, env});
   if (r.status !== 0) throw new Error(`torch_ref.py failed (${r.status}): ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(r.stdout) as TorchTimes;
+}
+
+/** The reference timed once per distinct BLAS: the default first, then each of {@link blasDirs}. */
+function torchTimesPerBlas(reps: number): TorchTimes[] {
+  const seen = new Set<string>();
+  const out: TorchTimes[] = [];
+  for (const dir of [undefined, ...blasDirs()]) {
+    const t = torchTimes(reps, dir);
+    if (seen.has(t.blas)) continue;
+    seen.add(t.blas);
+    out.push(t);
+  }
+  return out;
 }
 
 interface Variant {
@@ -230,27 +259,28 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     if (!torchAvailable()) {
       console.log('\n  reference: skipped (/usr/bin/python3 cannot import torch; see bench/README.md)');
     } else {
-      const ref = torchTimes(ctx.quick ? 5 : 15);
-      console.log(`\n  reference: PyTorch ${ref.torch}, 1 thread, BLAS ${ref.blas}`);
-      for (const v of variants) {
-        if (v.reference == null) continue;
-        const mine = ours.get(v.name)!;
-        const cpu = median(ref.cpu_ms[v.reference.key]);
-        console.log(
-          `  ${v.reference.label}: ${cpu.toFixed(1)} CPU ms (wall ${median(ref.ms[v.reference.key]).toFixed(1)})`,
-        );
-        rows.push({
-          ...ratioRow({
-            area: AREA,
-            what: `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${IN}->${OUT}`,
-            baseline: `PyTorch ${ref.torch} ${v.reference.label}, 1 thread (${ref.blas})`,
-            value: mine.cpu,
-            baselineValue: cpu,
-            unit: 'ms',
-            maxRatio: v.reference.maxRatio,
-          }),
-          backend,
-        });
+      for (const ref of torchTimesPerBlas(ctx.quick ? 5 : 15)) {
+        console.log(`\n  reference: PyTorch ${ref.torch}, 1 thread, BLAS ${ref.blas}`);
+        for (const v of variants) {
+          if (v.reference == null) continue;
+          const mine = ours.get(v.name)!;
+          const cpu = median(ref.cpu_ms[v.reference.key]);
+          console.log(
+            `  ${v.reference.label}: ${cpu.toFixed(1)} CPU ms (wall ${median(ref.ms[v.reference.key]).toFixed(1)})`,
+          );
+          rows.push({
+            ...ratioRow({
+              area: AREA,
+              what: `${v.name} fwd+bwd CPU ms, batch ${BATCH}, ${IN}->${OUT}`,
+              baseline: `PyTorch ${ref.torch} ${v.reference.label}, 1 thread (${ref.blas})`,
+              value: mine.cpu,
+              baselineValue: cpu,
+              unit: 'ms',
+              maxRatio: v.reference.maxRatio,
+            }),
+            backend,
+          });
+        }
       }
     }
   } finally {
