@@ -305,7 +305,7 @@ export function chebyshevBasisFeatureMajor(x: tf.Tensor2D, degree: number, first
           return d === 0 ? tf.zerosLike(two) : tf.mul(u[d - 1], d);
         });
         const slope = tf.reshape(slopes.length === 1 ? slopes[0] : tf.concat(slopes, 1), [n, count, inDim]);
-        return sumAlongAxis(tf.mul(dy, slope), 1); // [N, I]
+        return tf.sum(tf.mul(dy, slope), 1); // [N, I] (F = D+1 is small: pooling gains nothing here)
       },
     };
   });
