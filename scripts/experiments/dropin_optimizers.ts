@@ -7,15 +7,16 @@
  * one JSON line; `--summary` turns such lines into mean ± sd tables.
  *
  * Usage (long: wrap in `heavy`):
- *   tsx bench/dropin_optimizers.ts --tasks mlp,lstm --opts adamw,spectra --seeds 0,1,2 [--backend wasm]
- *   tsx bench/dropin_optimizers.ts --summary results.jsonl
+ *   tsx scripts/experiments/dropin_optimizers.ts --tasks mlp,lstm --opts adamw,spectra --seeds 0,1,2 [--backend wasm]
+ *   tsx scripts/experiments/dropin_optimizers.ts --summary results.jsonl
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 
-import {loadMnist} from '../data/mnist';
-import {adamw, muon, muonExcludeDefaults, spectra} from '../src/optimizers';
+import {loadMnist} from '../../data/mnist';
+import {patchWasm} from '../../src/backend/patch_wasm';
+import {adamw, muon, muonExcludeDefaults, spectra} from '../../src/optimizers';
 
 const EPOCHS = 3;
 const BATCH = 64;
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--summary')) return summary(arg('summary', ''));
   await tf.setBackend(arg('backend', 'wasm'));
   await tf.ready();
+  patchWasm(); // what tfa.backend.useFastest() does on wasm; a no-op on other backends
   const tasks = arg('tasks', 'mlp,lstm,gru,vae').split(',') as Task[];
   const opts = arg('opts', 'adamw,spectra').split(',');
   const seeds = arg('seeds', '0,1,2').split(',').map(Number);

@@ -1,12 +1,12 @@
 // Issue 12 point 5: initial and early loss of a wide rbfKAN dropped in for a hidden Dense,
 // fast-kan's spline scale 0.1 vs the 'glorot' scale, on (a) a regression and (b) a 784→512
-// encoder of a Fashion-MNIST autoencoder. Run: heavy npx tsx bench/rbf_init.ts (wasm; TFA_BACKEND=cpu for cpu)
+// encoder of a Fashion-MNIST autoencoder. Run: heavy npx tsx scripts/experiments/rbf_init.ts (wasm; TFA_BACKEND=cpu for cpu)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 
-import {rbfKAN} from '../src/layers/kan/rbf';
+import {rbfKAN} from '../../src/layers/kan/rbf';
 
 type Hidden = 'dense' | 'rbf-0.1' | 'rbf-glorot';
 function hidden(kind: Hidden, units: number, inDim: number, seed: number): tf.layers.Layer {
