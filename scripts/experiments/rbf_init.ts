@@ -29,6 +29,28 @@ function fashion(n: number): tf.Tensor2D {
 
 const QUICK = process.argv.includes('--quick'); // autoencoder initial loss only, 512 images, no training
 
+/** Loss at init and after `epochs` of Adam 1e-3 (none when 0) for a model per seed. */
+async function lossBeforeAfter(
+  seeds: number[],
+  makeModel: (seed: number) => tf.Sequential,
+  data: {x: tf.Tensor; y: tf.Tensor; loss: string; epochs: number; batchSize: number},
+): Promise<{init: number[]; after: number[]}> {
+  const init: number[] = [];
+  const after: number[] = [];
+  for (const seed of seeds) {
+    const m = makeModel(seed);
+    m.compile({optimizer: tf.train.adam(1e-3), loss: data.loss});
+    init.push((m.evaluate(data.x, data.y) as tf.Scalar).dataSync()[0]);
+    if (data.epochs > 0) {
+      const {epochs, batchSize} = data;
+      const h = await m.fit(data.x, data.y, {epochs, batchSize, verbose: 0, shuffle: false});
+      after.push(h.history.loss[epochs - 1] as number);
+    }
+    m.dispose();
+  }
+  return {init, after};
+}
+
 async function main(): Promise<void> {
   await tf.setBackend(process.env.TFA_BACKEND ?? 'wasm');
   const kinds: Hidden[] = ['dense', 'rbf-0.1', 'rbf-glorot'];
@@ -38,26 +60,16 @@ async function main(): Promise<void> {
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
     return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
   };
+  const head = (units: number, seed: number, activation?: 'sigmoid') =>
+    tf.layers.dense({units, activation, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100})});
   // (a) regression: 64 inputs → hidden 256 → 1, y = sin(x·w) smooth target of unit scale.
   if (!QUICK) {
     const x = tf.randomNormal([512, 64], 0, 1, 'float32', 7);
     const y = tf.tidy(() => tf.sin(tf.matMul(x, tf.randomNormal([64, 1], 0, 0.2, 'float32', 8))));
     for (const kind of kinds) {
-      const init: number[] = [];
-      const after: number[] = [];
-      for (const seed of seeds) {
-        const m = tf.sequential({
-          layers: [
-            hidden(kind, 256, 64, seed),
-            tf.layers.dense({units: 1, kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100})}),
-          ],
-        });
-        m.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
-        init.push((m.evaluate(x, y) as tf.Scalar).dataSync()[0]);
-        const h = await m.fit(x, y, {epochs: 5, batchSize: 64, verbose: 0, shuffle: false});
-        after.push(h.history.loss[4] as number);
-        m.dispose();
-      }
+      const model = (seed: number) => tf.sequential({layers: [hidden(kind, 256, 64, seed), head(1, seed)]});
+      const data = {x, y, loss: 'meanSquaredError', epochs: 5, batchSize: 64};
+      const {init, after} = await lossBeforeAfter(seeds, model, data);
       console.log(`regression 64→256→1  ${kind.padEnd(10)} initial MSE ${ms(init)}  after 5 epochs ${ms(after)}`);
     }
     tf.dispose([x, y]);
@@ -67,27 +79,10 @@ async function main(): Promise<void> {
     const x = fashion(QUICK ? 512 : 1024);
     const epochs = QUICK ? 0 : 3;
     for (const kind of kinds) {
-      const init: number[] = [];
-      const after: number[] = [];
-      for (const seed of seeds) {
-        const m = tf.sequential({
-          layers: [
-            hidden(kind, 512, 784, seed),
-            tf.layers.dense({
-              units: 784,
-              activation: 'sigmoid',
-              kernelInitializer: tf.initializers.glorotUniform({seed: seed + 100}),
-            }),
-          ],
-        });
-        m.compile({optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy'});
-        init.push((m.evaluate(x, x) as tf.Scalar).dataSync()[0]);
-        if (epochs > 0) {
-          const h = await m.fit(x, x, {epochs, batchSize: 128, verbose: 0, shuffle: false});
-          after.push(h.history.loss[epochs - 1] as number);
-        }
-        m.dispose();
-      }
+      const model = (seed: number) =>
+        tf.sequential({layers: [hidden(kind, 512, 784, seed), head(784, seed, 'sigmoid')]});
+      const data = {x, y: x, loss: 'binaryCrossentropy', epochs, batchSize: 128};
+      const {init, after} = await lossBeforeAfter(seeds, model, data);
       console.log(
         `autoencoder 784→512→784 (${x.shape[0]} images) ${kind.padEnd(10)} initial BCE ${ms(init)}${epochs > 0 ? `  after ${epochs} epochs ${ms(after)}` : ''}`,
       );
