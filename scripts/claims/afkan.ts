@@ -5,6 +5,7 @@
  * test/layers/kan/af.test.ts): capacity, not training length.
  */
 import {
+  beats,
   ClaimExperiment,
   SEEDS,
   SMOKE,
@@ -119,8 +120,8 @@ export const afkanRow: ClaimExperiment = {
     const a = metrics.fmnist_acc_afkan,
       m = metrics.fmnist_acc_mlp,
       r = metrics.fmnist_acc_relukan;
-    const beatsMlp = a.mean - m.mean > Math.max(a.sd, m.sd);
-    const beatsRelu = a.mean - r.mean > Math.max(a.sd, r.sd);
+    const beatsMlp = beats(a, m);
+    const beatsRelu = beats(a, r);
     const af150 = metrics.fit_mse_afkan_150.mean,
       af600 = metrics.fit_mse_afkan_600.mean;
     const verdict =

@@ -67,6 +67,14 @@ export function stat(values: number[]): Stat {
   return {mean, sd, values};
 }
 
+/**
+ * The ledger's rule for "a beats b": the mean margin exceeds the larger of the
+ * two seed sds. `lowerIsBetter` for losses and errors.
+ */
+export function beats(a: Stat, b: Stat, lowerIsBetter = false): boolean {
+  return (lowerIsBetter ? b.mean - a.mean : a.mean - b.mean) > Math.max(a.sd, b.sd);
+}
+
 /** `0.852 ± 0.004` (digits after the point). */
 export function pm(s: Stat, digits = 3): string {
   return `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`;

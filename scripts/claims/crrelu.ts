@@ -3,6 +3,7 @@
  * CRReLU(x) = ReLU(x) + ε·x·exp(−x²/2) beats ReLU and GELU.
  */
 import {
+  beats,
   ClaimExperiment,
   SEEDS,
   SMOKE,
@@ -80,9 +81,8 @@ export const crreluRow: ClaimExperiment = {
     const c = metrics.fmnist_acc_crrelu,
       r = metrics.fmnist_acc_relu,
       g = metrics.fmnist_acc_gelu;
-    const margin = (x: Stat, y: Stat) => x.mean - y.mean > Math.max(x.sd, y.sd);
-    const beatsR = margin(c, r),
-      beatsG = margin(c, g);
+    const beatsR = beats(c, r),
+      beatsG = beats(c, g);
     const verdict =
       beatsR && beatsG ? 'replicates' : beatsR || beatsG ? 'partially' : 'does not replicate at this scale';
     return {
@@ -150,9 +150,8 @@ export const crreluConvRow: ClaimExperiment = {
     const c = metrics.fmnist_acc_crrelu,
       r = metrics.fmnist_acc_relu,
       g = metrics.fmnist_acc_gelu;
-    const margin = (x: Stat, y: Stat) => x.mean - y.mean > Math.max(x.sd, y.sd);
-    const beatsR = margin(c, r),
-      beatsG = margin(c, g);
+    const beatsR = beats(c, r),
+      beatsG = beats(c, g);
     return {
       seeds: SEEDS,
       metrics,

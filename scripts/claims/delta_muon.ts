@@ -4,6 +4,7 @@
  * re-measured over 3 seeds instead of one.
  */
 import {
+  beats,
   ClaimExperiment,
   SEEDS,
   Stat,
@@ -149,7 +150,7 @@ export const muonRow: ClaimExperiment = {
     const a = metrics.mnist_acc_adam,
       m = metrics.mnist_acc_muon;
     const margin = m.mean - a.mean;
-    const clear = margin > Math.max(a.sd, m.sd);
+    const clear = beats(m, a);
     return {
       seeds: SEEDS,
       metrics,

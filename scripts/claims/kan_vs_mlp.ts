@@ -4,6 +4,7 @@
  * symbolic regression / function fitting, and are slower.
  */
 import {
+  beats,
   ClaimExperiment,
   SEEDS,
   SMOKE,
@@ -89,11 +90,8 @@ export const kanVsMlp: ClaimExperiment = {
     const bestSym = KINDS.reduce((a, k) =>
       metrics[`symbolic_rmse_${k}`].mean < metrics[`symbolic_rmse_${a}`].mean ? k : a,
     );
-    // "Beats" = a mean margin larger than the larger of the two seed sds.
-    const beats = (a: Stat, b: Stat, lowerIsBetter: boolean) =>
-      (lowerIsBetter ? b.mean - a.mean : a.mean - b.mean) > Math.max(a.sd, b.sd);
     const kanWinsSym = KINDS.filter(k => beats(metrics[`symbolic_rmse_${k}`], metrics.symbolic_rmse_mlp, true));
-    const kanWinsVision = KINDS.filter(k => beats(metrics[`fmnist_acc_${k}`], metrics.fmnist_acc_mlp, false));
+    const kanWinsVision = KINDS.filter(k => beats(metrics[`fmnist_acc_${k}`], metrics.fmnist_acc_mlp));
     const mlpWinsVision = kanWinsVision.length === 0;
     const slow = KINDS.map(k => metrics[`sec_per_epoch_${k}`].mean / metrics.sec_per_epoch_mlp.mean);
     const fm = kinds.map(k => `${k} ${pct(metrics[`fmnist_acc_${k}`])}`).join('; ');

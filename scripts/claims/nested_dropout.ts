@@ -4,6 +4,7 @@
  * arXiv 2206.13140).
  */
 import {
+  beats,
   ClaimExperiment,
   SEEDS,
   SMOKE,
@@ -96,7 +97,7 @@ export const nestedDropoutRow: ClaimExperiment = {
       const t = Math.round(n * 100);
       const a = metrics[`fmnist_acc_noise${t}_nested`],
         b = metrics[`fmnist_acc_noise${t}_plain`];
-      return a.mean - b.mean > Math.max(a.sd, b.sd);
+      return beats(a, b);
     });
     const noisyWins = sig.slice(1).filter(Boolean).length;
     const verdict =
