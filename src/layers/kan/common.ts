@@ -77,7 +77,7 @@ export function featureMajorMatMul(features: tf.Tensor3D, kernel: tf.Tensor3D): 
  * gradient tape tfjs saves a clone of a reshape's input (to read its shape),
  * and on wasm a clone copies the data (0.6 ms for a `[256, 8, 784]` basis).
  */
-export function reshapeUnsaved(x: tf.Tensor, shape: number[]): tf.Tensor {
+function reshapeUnsaved(x: tf.Tensor, shape: number[]): tf.Tensor {
   const from = x.shape;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
     value: tf.reshape(args[0] as tf.Tensor, shape),
