@@ -111,17 +111,26 @@ export function torchAvailable(): boolean {
   return r.status === 0;
 }
 
+const DEFAULT_BLAS = '/usr/lib/x86_64-linux-gnu/libblas.so.3';
+
 /**
  * Directories holding a `libblas.so.3` to time the reference against besides
  * the loader's default: Debian's OpenBLAS and netlib locations when installed,
- * plus any in `TFA_BENCH_BLAS_DIRS` (colon-separated). Debian's python3-torch
- * calls whichever BLAS the `libblas.so.3` alternative names, and the two differ
- * ~4-6x on the reference layers' matMuls.
+ * plus any in `TFA_BENCH_BLAS_DIRS` (colon-separated), skipping any whose
+ * library is the one the default already loads (Debian's python3-torch calls
+ * whichever BLAS the `libblas.so.3` alternative names, and the two differ
+ * ~4-6x on the reference layers' matMuls).
  */
 function blasDirs(): string[] {
   const extra = (process.env.TFA_BENCH_BLAS_DIRS ?? '').split(':').filter(d => d !== '');
   const debian = ['/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/x86_64-linux-gnu/blas'];
-  return [...debian, ...extra].filter(d => fs.existsSync(path.join(d, 'libblas.so.3')));
+  const seen = new Set(fs.existsSync(DEFAULT_BLAS) ? [fs.realpathSync(DEFAULT_BLAS)] : []);
+  return [...debian, ...extra].filter(d => {
+    const lib = path.join(d, 'libblas.so.3');
+    if (!fs.existsSync(lib) || seen.has(fs.realpathSync(lib))) return false;
+    seen.add(fs.realpathSync(lib));
+    return true;
+  });
 }
 
 function torchTimes(reps: number, blasDir?: string): TorchTimes {
@@ -145,17 +154,9 @@ function torchTimes(reps: number, blasDir?: string): TorchTimes {
   return JSON.parse(r.stdout) as TorchTimes;
 }
 
-/** The reference timed once per distinct BLAS: the default first, then each of {@link blasDirs}. */
+/** The reference timed once per BLAS: the default first, then each of {@link blasDirs}. */
 function torchTimesPerBlas(reps: number): TorchTimes[] {
-  const seen = new Set<string>();
-  const out: TorchTimes[] = [];
-  for (const dir of [undefined, ...blasDirs()]) {
-    const t = torchTimes(reps, dir);
-    if (seen.has(t.blas)) continue;
-    seen.add(t.blas);
-    out.push(t);
-  }
-  return out;
+  return [undefined, ...blasDirs()].map(dir => torchTimes(reps, dir));
 }
 
 interface Variant {
